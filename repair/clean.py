@@ -1,0 +1,154 @@
+"""ftfy-based cleanup, logged as changes like every other edit.
+
+Text is fixed one line at a time (in pieces of a few thousand characters, cut
+at spaces, so a 50 MB line costs no more than many short ones) and each fixed
+piece is diffed against the original to give small, exact changes. Line
+breaks are never touched: paragraphs survive, CRLF stays CRLF.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+import ftfy
+from rapidfuzz.distance import Levenshtein
+
+from .changelog import Change
+
+CHUNK = 4000
+
+_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+_TRAILING = re.compile(r"[ \t]+$")
+_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
+_MAY_NEED_FIX = re.compile(r"[^\x20-\x7e]|&|  ")
+_HTML_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>")
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text carries HTML tags (then entities are left alone too)."""
+    return len(_HTML_TAG.findall(text[:200000])) >= 3
+
+
+def _ftfy_config(html: bool) -> ftfy.TextFixerConfig:
+    return ftfy.TextFixerConfig(
+        unescape_html=not html,
+        remove_terminal_escapes=True,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=True,
+        fix_character_width=True,
+        uncurl_quotes=False,  # quotation marks carry meaning for quote protection
+        fix_line_breaks=False,  # line endings are kept as they were
+        fix_surrogates=True,
+        remove_control_chars=True,
+        normalization="NFC",
+        explain=False,
+    )
+
+
+def _fix_whitespace(piece: str) -> str:
+    piece = _ODD_SPACES.sub(" ", piece)
+    piece = _INVISIBLE.sub("", piece)
+    return _SPACE_RUN.sub(" ", piece)
+
+
+def _pieces(line: str):
+    """Cut a line into pieces of about CHUNK characters at spaces."""
+    pos, n = 0, len(line)
+    while pos < n:
+        end = min(n, pos + CHUNK)
+        if end < n:
+            cut = line.rfind(" ", pos + CHUNK // 2, end)
+            if cut > pos:
+                end = cut
+        yield pos, line[pos:end]
+        pos = end
+
+
+class OffsetMap:
+    """Maps offsets in the cleaned text back to offsets in the input."""
+
+    def __init__(self, edits: list[tuple[int, int, int, int]]):
+        self.edits = edits  # (in_start, in_end, out_start, out_end), in order
+        self._out_starts = [e[2] for e in edits]
+
+    def to_input(self, pos: int, is_end: bool = False) -> int:
+        """Input offset of cleaned offset ``pos``; a position inside a cleanup
+        edit widens to the whole edit, so a span never splits one."""
+        k = (bisect_left(self._out_starts, pos) if is_end else bisect_right(self._out_starts, pos)) - 1
+        if k < 0:
+            return pos
+        in_start, in_end, _, out_end = self.edits[k]
+        if pos < out_end:
+            return in_end if is_end else in_start
+        return in_end + (pos - out_end)
+
+
+def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], OffsetMap]:
+    """Return the cleaned text, the cleanup changes (offsets in ``text``) and the offset map."""
+    if html is None:
+        html = looks_like_html(text)
+    config = _ftfy_config(html)
+    out: list[str] = []
+    changes: list[Change] = []
+    edits: list[tuple[int, int, int, int]] = []
+    in_pos = out_pos = 0
+    for part in _LINE_SPLIT.split(text):
+        if part in ("\r\n", "\r", "\n") or not part:
+            out.append(part)
+            in_pos += len(part)
+            out_pos += len(part)
+            continue
+        stripped = _TRAILING.sub("", part)
+        for offset, piece in _pieces(stripped):
+            fixed = _fix_whitespace(ftfy.fix_text(piece, config)) if _MAY_NEED_FIX.search(piece) else piece
+            if fixed != piece:
+                why = _explain(piece, fixed, config)
+                for a, b, c, d in _diff_spans(piece, fixed):
+                    edits.append((in_pos + offset + a, in_pos + offset + b, out_pos + c, out_pos + d))
+                    changes.append(Change(
+                        id="", start=in_pos + offset + a, end=in_pos + offset + b,
+                        before=piece[a:b], after=fixed[c:d], sources=["cleanup"], confidence=1.0,
+                        status="applied", evidence=[{"source": "cleanup", "fixes": why}], rule="cleanup",
+                    ))
+            out.append(fixed)
+            out_pos += len(fixed)
+        if len(stripped) < len(part):
+            edits.append((in_pos + len(stripped), in_pos + len(part), out_pos, out_pos))
+            changes.append(Change(
+                id="", start=in_pos + len(stripped), end=in_pos + len(part), before=part[len(stripped):],
+                after="", sources=["cleanup"], confidence=1.0, status="applied",
+                evidence=[{"source": "cleanup", "fixes": ["trailing whitespace"]}], rule="cleanup",
+            ))
+        in_pos += len(part)
+    return "".join(out), changes, OffsetMap(edits)
+
+
+def _explain(piece: str, fixed: str, config: ftfy.TextFixerConfig) -> list[str]:
+    steps = []
+    _, explanation = ftfy.fix_and_explain(piece, config._replace(explain=True))
+    for step in explanation or ():
+        name = step[1] if isinstance(step, tuple) else getattr(step, "transformation", str(step))
+        if name not in steps:
+            steps.append(str(name))
+    if _fix_whitespace(piece) != piece and "whitespace" not in steps:
+        steps.append("whitespace")
+    return steps
+
+
+def _diff_spans(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """Small edit spans turning a into b, adjacent edits merged."""
+    spans: list[list[int]] = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        if spans and op.src_start - spans[-1][1] <= 1:
+            spans[-1][1], spans[-1][3] = op.src_end, op.dest_end
+        else:
+            spans.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    return [tuple(s) for s in spans]

@@ -1,0 +1,55 @@
+"""Typed configuration with documented defaults."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    """Knobs of the repair pipeline. Every field has a documented default.
+
+    min_confidence
+        Candidates at or above this confidence are applied; the others are
+        logged as ``proposed``. 0.5 means "more likely a spin than not".
+    min_proposal
+        Candidates below this confidence are not logged at all (noise: the
+        context model finds the written word at least as likely). 0 logs all.
+    min_document_score
+        Below this document spin score, no spin change is applied and none is
+        proposed: a text with no sign of spinning is left alone. Reference
+        candidates from a near-identical sentence count as signs.
+    document_scale
+        Expected spins per 100 words at which the document score reaches
+        1 - 1/e (about 0.63). Calibrated on the seeds and the negative cases.
+    model_weight
+        Weight of the context model's log-likelihood ratio against a
+        candidate's prior (log-odds per nat).
+    model_clip
+        The context model's ratio is clipped to +-this many nats, so a rare
+        word pair cannot outvote everything else.
+    min_sentence_similarity
+        Word-level similarity (0..1) a reference sentence needs before its
+        differences are considered at all.
+    parallel_similarity
+        Similarity at which a reference sentence is taken as the source of the
+        input sentence: its small differences are then spins on their own.
+    max_reference_span
+        Longest difference (in words, on either side) taken from a reference.
+    cleanup
+        Run the ftfy cleanup first (mojibake, entities, controls, spaces).
+    use_dictionary / use_model
+        Switch the phrase dictionary or the context model off.
+    """
+
+    min_confidence: float = 0.5
+    min_proposal: float = 0.25
+    min_document_score: float = 0.3
+    document_scale: float = 1.0
+    model_weight: float = 0.6
+    model_clip: float = 6.0
+    min_sentence_similarity: float = 0.45
+    parallel_similarity: float = 0.65
+    max_reference_span: int = 4
+    cleanup: bool = True
+    use_dictionary: bool = True
+    use_model: bool = True

@@ -1,0 +1,258 @@
+"""The phrase dictionary: load, validate, and match in one pass over a text.
+
+File format (UTF-8, tab-separated, one entry a line, ``#`` starts a comment)::
+
+    spun<TAB>original<TAB>confidence<TAB>context<TAB>source
+
+- ``spun``: the phrase as a spinner writes it (matched case-insensitively,
+  word by word; punctuation counts as a word).
+- ``original``: what it replaced; ``|`` separates alternatives, most likely
+  first (the model picks among them in context).
+- ``confidence``: 0..1, how likely this phrase is a spin when seen in a spun
+  document (the document spin score and the model adjust it).
+- ``context``: empty, or conditions joined by ``;``: ``before=its|turning its``
+  (the words right before), ``after=on|from`` (the words right after),
+  ``!before=``/``!after=`` (must not be), each with ``|``-separated
+  alternatives of one or more words. ``<s>`` stands for a sentence start in
+  ``before=``.
+- ``source``: provenance of the entry (who or what says so).
+
+A header line ``spun<TAB>original<TAB>confidence<TAB>context<TAB>source`` is
+allowed. Errors name the file and line.
+"""
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import ahocorasick
+
+from .text import TOKEN_RE, Document, normalize_word
+
+COLUMNS = ("spun", "original", "confidence", "context", "source")
+CONTEXT_KEYS = ("before", "after", "!before", "!after")
+MAX_PHRASE_WORDS = 12
+
+
+class DictionaryError(ValueError):
+    """A dictionary file that cannot be used; the message names file and line."""
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(normalize_word(t) for t in TOKEN_RE.findall(phrase))
+
+
+@dataclass(frozen=True)
+class Entry:
+    spun: tuple[str, ...]
+    originals: tuple[str, ...]
+    confidence: float
+    context: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    source: str
+    file: str = ""
+    line: int = 0
+
+    @property
+    def spun_text(self) -> str:
+        return " ".join(self.spun)
+
+    @property
+    def rule(self) -> str:
+        """Stable name of the entry, used to group its changes in review."""
+        return f"{Path(self.file).name}:{self.line}" if self.file else f"entry:{self.spun_text}"
+
+    def context_text(self) -> str:
+        return "; ".join(f"{k}={'|'.join(' '.join(a) for a in alts)}" for k, alts in self.context)
+
+    def allows(self, doc: Document, i: int, j: int) -> bool:
+        """Whether the context conditions hold for a match of tokens [i, j)."""
+        for key, alternatives in self.context:
+            if key.endswith("before"):
+                hit = any(_words_before(doc, i, alt) for alt in alternatives)
+            else:
+                hit = any(_words_after(doc, j, alt) for alt in alternatives)
+            if hit == key.startswith("!"):
+                return False
+        return True
+
+    def as_evidence(self) -> dict:
+        ev = {"source": "dictionary", "entry": f"{self.spun_text} -> {'|'.join(self.originals)}",
+              "confidence": self.confidence, "provenance": self.source}
+        if self.context:
+            ev["context"] = self.context_text()
+        if self.file:
+            ev["file"], ev["line"] = Path(self.file).name, self.line
+        return ev
+
+
+def _words_before(doc: Document, i: int, words: tuple[str, ...]) -> bool:
+    if words == ("<s>",):
+        return i == 0 or doc.sentence_of[i - 1] != doc.sentence_of[i]
+    k = len(words)
+    return i >= k and tuple(doc.norms[i - k:i]) == words
+
+
+def _words_after(doc: Document, j: int, words: tuple[str, ...]) -> bool:
+    k = len(words)
+    return j + k <= len(doc.norms) and tuple(doc.norms[j:j + k]) == words
+
+
+def _parse_context(field_text: str, where: str) -> tuple:
+    conditions = []
+    for part in field_text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        key, eq, value = part.partition("=")
+        key = key.strip()
+        if not eq or key not in CONTEXT_KEYS:
+            raise DictionaryError(f"{where}: bad context condition {part!r} (use before=, after=, !before=, !after=)")
+        alternatives = []
+        for alt in value.split("|"):
+            toks = ("<s>",) if alt.strip() == "<s>" else phrase_tokens(alt)
+            if not toks:
+                raise DictionaryError(f"{where}: empty alternative in context condition {part!r}")
+            alternatives.append(toks)
+        conditions.append((key, tuple(alternatives)))
+    return tuple(conditions)
+
+
+def parse_line(line: str, where: str, file: str = "", lineno: int = 0) -> Entry | None:
+    """One dictionary line to an Entry; None for comments, blanks and the header."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return None
+    fields = line.rstrip("\r\n").split("\t")
+    if [f.strip() for f in fields[:2]] == ["spun", "original"]:
+        return None
+    if len(fields) != len(COLUMNS):
+        raise DictionaryError(f"{where}: expected {len(COLUMNS)} tab-separated fields "
+                              f"({', '.join(COLUMNS)}), found {len(fields)}")
+    spun_field, original_field, conf_field, context_field, source = (f.strip() for f in fields)
+    spun = phrase_tokens(spun_field)
+    if not spun:
+        raise DictionaryError(f"{where}: empty spun phrase")
+    if len(spun) > MAX_PHRASE_WORDS:
+        raise DictionaryError(f"{where}: spun phrase longer than {MAX_PHRASE_WORDS} words")
+    originals = tuple(o.strip() for o in original_field.split("|") if o.strip())
+    if not originals:
+        raise DictionaryError(f"{where}: empty original")
+    if any(phrase_tokens(o) == spun for o in originals):
+        raise DictionaryError(f"{where}: maps {spun_field!r} onto itself")
+    try:
+        confidence = float(conf_field)
+    except ValueError:
+        raise DictionaryError(f"{where}: confidence must be a number in 0..1, not {conf_field!r}") from None
+    if not 0.0 <= confidence <= 1.0:
+        raise DictionaryError(f"{where}: confidence must be in 0..1, not {confidence}")
+    if not source:
+        raise DictionaryError(f"{where}: empty source (every entry needs its provenance)")
+    return Entry(spun, originals, confidence, _parse_context(context_field, where), source, file, lineno)
+
+
+def parse_text(text: str, name: str) -> list[Entry]:
+    entries: list[Entry] = []
+    seen: dict[tuple, int] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        where = f"{name}:{lineno}"
+        entry = parse_line(line, where, name, lineno)
+        if entry is None:
+            continue
+        key = (entry.spun, entry.context)
+        if key in seen:
+            raise DictionaryError(f"{where}: duplicate of line {seen[key]} ({entry.spun_text!r} with the same context)")
+        seen[key] = lineno
+        entries.append(entry)
+    return entries
+
+
+def load_file(path: str | Path) -> list[Entry]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DictionaryError(f"{path}: no such dictionary file") from None
+    except IsADirectoryError:
+        raise DictionaryError(f"{path}: is a directory, not a dictionary file") from None
+    except OSError as exc:
+        raise DictionaryError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        lineno = data[:exc.start].count(b"\n") + 1
+        raise DictionaryError(f"{path}:{lineno}: not UTF-8 (byte {data[exc.start]:#04x})") from None
+    return parse_text(text, str(path))
+
+
+def shipped_dictionary_paths() -> list[Path]:
+    """The dictionaries that ship with spin-repair (``dictionaries/*.tsv``)."""
+    repo_dir = Path(__file__).resolve().parent.parent / "dictionaries"
+    if repo_dir.is_dir():
+        return sorted(repo_dir.glob("*.tsv"))
+    try:
+        installed = importlib.resources.files("repair.dictionaries")
+    except ModuleNotFoundError:
+        return []
+    return sorted(Path(str(p)) for p in installed.iterdir() if p.name.endswith(".tsv"))
+
+
+@dataclass
+class Match:
+    start: int  # token index
+    end: int    # token index, exclusive
+    entries: list[Entry] = field(default_factory=list)
+
+
+class PhraseDictionary:
+    """Entries indexed in an Aho-Corasick automaton over normalized words."""
+
+    def __init__(self, entries: Iterable[Entry] = ()):
+        self.entries: list[Entry] = list(entries)
+        self._by_key: dict[str, list[Entry]] = {}
+        for e in self.entries:
+            self._by_key.setdefault(" " + " ".join(e.spun) + " ", []).append(e)
+        self._automaton = ahocorasick.Automaton()
+        for key, group in self._by_key.items():
+            self._automaton.add_word(key, (len(key), group))
+        if self._by_key:
+            self._automaton.make_automaton()
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path]) -> "PhraseDictionary":
+        entries: list[Entry] = []
+        for p in paths:
+            entries.extend(load_file(p))
+        return cls(entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def lookup(self, words: Iterable[str]) -> list[Entry]:
+        return self._by_key.get(" " + " ".join(words) + " ", [])
+
+    def match(self, doc: Document) -> list[Match]:
+        """All entry matches in the document, in one pass of the automaton.
+
+        Context conditions are checked here; protection (quotes, names) is the
+        pipeline's business.
+        """
+        if not self._by_key or not doc.norms:
+            return []
+        # The stream is " w1 w2 ... wn "; a token starts right after each space.
+        stream = " " + " ".join(doc.norms) + " "
+        token_at: dict[int, int] = {}
+        pos = 1
+        for i, w in enumerate(doc.norms):
+            token_at[pos] = i
+            pos += len(w) + 1
+        matches = []
+        for end_char, (length, group) in self._automaton.iter(stream):
+            first = token_at[end_char - length + 2]
+            n_words = len(group[0].spun)
+            last = first + n_words
+            allowed = [e for e in group if e.allows(doc, first, last)]
+            if allowed:
+                matches.append(Match(first, last, allowed))
+        return matches

@@ -1,0 +1,123 @@
+"""Scoring candidate originals in context, and the document spin score.
+
+The context model is a word bigram model built from the frequency lists that
+ship inside symspellpy (English unigrams and bigrams counted over a large
+corpus), so it installs offline with the core. It answers one question: in
+this sentence, is the candidate original more likely English than the words
+that stand there now? The answer is a log-likelihood ratio that the pipeline
+adds to each candidate's prior.
+"""
+from __future__ import annotations
+
+import math
+import os
+from functools import lru_cache
+
+# Bigrams rarer than this are not in symspellpy's list; an absent bigram is
+# estimated as independent words, capped just below this count.
+_BIGRAM_FLOOR = 6_400_000
+_UNSEEN_WORD = 20_000  # count given to words missing from the unigram list
+
+
+class BigramModel:
+    """Word bigram log-probabilities with a capped independence backoff."""
+
+    def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int]):
+        self.unigrams = unigrams
+        self.bigrams = bigrams
+        self.total = float(sum(unigrams.values())) or 1.0
+
+    @classmethod
+    def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
+        unigrams: dict[str, int] = {}
+        with open(unigram_path, encoding="utf-8") as fh:
+            for line in fh:
+                word, _, count = line.rstrip("\n").partition(" ")
+                if count:
+                    unigrams[word] = int(count)
+        bigrams: dict[str, int] = {}
+        with open(bigram_path, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 3:
+                    bigrams[parts[0] + " " + parts[1]] = int(parts[2])
+        return cls(unigrams, bigrams)
+
+    def count(self, word: str) -> float:
+        return float(self.unigrams.get(word, _UNSEEN_WORD))
+
+    def logp(self, word: str, prev: str | None) -> float:
+        """log P(word | prev); ``prev`` None means no usable left context."""
+        c_word = self.count(word)
+        if prev is None:
+            return math.log(c_word / self.total)
+        c_prev = self.count(prev)
+        pair = self.bigrams.get(prev + " " + word)
+        if pair is None:
+            pair = min(_BIGRAM_FLOOR * 0.5, c_prev * c_word / self.total)
+        return math.log(max(pair, 1.0) / c_prev)
+
+    def sequence_logp(self, words: list[str], left: str | None, right: str | None) -> float:
+        """log P(words, right | left) under the bigram chain."""
+        total = 0.0
+        prev = left
+        for w in words:
+            total += self.logp(w, prev)
+            prev = w
+        if right is not None:
+            total += self.logp(right, prev) - self.logp(right, None)
+        return total
+
+
+@lru_cache(maxsize=1)
+def default_model() -> BigramModel:
+    """The bigram model from symspellpy's bundled frequency lists (loaded once per process)."""
+    import symspellpy
+
+    base = os.path.dirname(symspellpy.__file__)
+    return BigramModel.from_files(
+        os.path.join(base, "frequency_dictionary_en_82_765.txt"),
+        os.path.join(base, "frequency_bigramdictionary_en_243_342.txt"),
+    )
+
+
+def _context_word(norms: list[str], k: int) -> str | None:
+    if 0 <= k < len(norms) and norms[k][0].isalnum():
+        return norms[k]
+    return None
+
+
+def context_preference(model: BigramModel, norms: list[str], i: int, j: int, candidate: list[str]) -> float:
+    """How much more likely ``candidate`` is than tokens [i, j) in their context
+    (natural-log likelihood ratio; > 0 favours the candidate)."""
+    left = _context_word(norms, i - 1)
+    right = _context_word(norms, j)
+    current = [w for w in norms[i:j]]
+    return (model.sequence_logp(candidate, left, right)
+            - model.sequence_logp(current, left, right))
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def sigmoid(x: float) -> float:
+    if x < -40:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def document_spin_score(signals: list[float], word_count: int, scale: float) -> float:
+    """Probability-like 0..1 score that a document was spun.
+
+    ``signals`` are the per-match spin probabilities found in the document (the
+    dictionary prior combined with the context model, before any document-level
+    gating). Their expected count per 100 words is turned into a score that
+    saturates: a clean text has few and weak signals, a spun one many.
+    """
+    if word_count <= 0:
+        return 0.0
+    expected = sum(s for s in signals if s >= 0.5)
+    density = 100.0 * expected / max(word_count, 50)
+    return 1.0 - math.exp(-density / scale)

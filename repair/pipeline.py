@@ -1,0 +1,232 @@
+"""detect -> propose -> decide -> apply. Text in, changes out, changes applied.
+
+The repaired text is always produced by applying the change log to the input,
+so replaying the log reproduces it byte for byte.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from .candidate import Candidate
+from .changelog import Change, apply_changes
+from .clean import OffsetMap, clean_text
+from .config import RepairConfig
+from .dictionary import PhraseDictionary, shipped_dictionary_paths
+from .model import BigramModel, context_preference, default_model, document_spin_score, logit, sigmoid
+from .reference import reference_candidates
+from .text import Document, match_case, tokenize
+
+
+@dataclass
+class Result:
+    """What :func:`repair_text` returns: the repaired text and every change,
+    with offsets in the input as given."""
+
+    text: str
+    changes: list[Change]
+    spin_score: float = 0.0
+    word_count: int = 0
+    flagged: list[Change] = field(default_factory=list)
+
+    @property
+    def applied(self) -> list[Change]:
+        return [c for c in self.changes if c.status == "applied"]
+
+    @property
+    def proposed(self) -> list[Change]:
+        return [c for c in self.changes if c.status == "proposed"]
+
+
+@lru_cache(maxsize=1)
+def default_dictionary() -> PhraseDictionary:
+    """The shipped dictionaries, loaded once per process."""
+    return PhraseDictionary.load(shipped_dictionary_paths())
+
+
+Reference = str | tuple[str, str]
+
+
+def repair_text(
+    text: str,
+    references: Sequence[Reference] = (),
+    dictionary: PhraseDictionary | None = None,
+    config: RepairConfig | None = None,
+    model: BigramModel | None = None,
+) -> Result:
+    """Repair one text.
+
+    ``references`` are cleaner texts on the same story, as plain strings or
+    ``(name, text)`` pairs. ``dictionary`` defaults to the shipped dictionaries
+    (pass an empty ``PhraseDictionary()`` for none); ``model`` to the bundled
+    bigram model.
+    """
+    config = config or RepairConfig()
+    if dictionary is None:
+        dictionary = default_dictionary() if config.use_dictionary else PhraseDictionary()
+    if model is None and config.use_model:
+        model = default_model()
+
+    if config.cleanup:
+        cleaned, cleanup_changes, offsets = clean_text(text)
+    else:
+        cleaned, cleanup_changes, offsets = text, [], OffsetMap([])
+    doc = tokenize(cleaned)
+
+    candidates = propose(doc, references, dictionary, config, model)
+    score = decide(doc, candidates, config, model)
+    chosen = [c for c in select(candidates) if c.confidence >= config.min_proposal]
+    spin_changes = [_to_change(doc, c, config) for c in chosen]
+    changes = _merge_with_cleanup(cleaned, offsets, cleanup_changes, spin_changes, text)
+    changes.sort(key=lambda c: (c.start, c.end))
+    for n, change in enumerate(changes, 1):
+        change.id = f"c{n:04d}"
+    return Result(apply_changes(text, changes), changes, score, doc.word_count)
+
+
+def propose(
+    doc: Document,
+    references: Iterable[Reference],
+    dictionary: PhraseDictionary,
+    config: RepairConfig,
+    model: BigramModel | None,
+) -> list[Candidate]:
+    """Every candidate from the dictionary and the references, merged by span and replacement."""
+    found: list[Candidate] = []
+    if config.use_dictionary:
+        for match in dictionary.match(doc):
+            if any(doc.protected[k] for k in range(match.start, match.end)):
+                continue
+            for entry in match.entries:
+                original = _best_alternative(doc, match.start, match.end, entry.originals, model)
+                found.append(Candidate(
+                    match.start, match.end, original, ["dictionary"], entry.confidence,
+                    [entry.as_evidence()], entry.rule,
+                ))
+    for n, ref in enumerate(references, 1):
+        name, ref_text = ref if isinstance(ref, tuple) else (f"reference {n}", ref)
+        ref_clean = clean_text(ref_text)[0] if config.cleanup else ref_text
+        ref_doc = tokenize(ref_clean)
+        found.extend(reference_candidates(doc, ref_doc, name, config, model, dictionary if config.use_dictionary else None))
+    merged: dict[tuple, Candidate] = {}
+    for c in found:
+        same = merged.get(c.key)
+        if same is None:
+            merged[c.key] = c
+            continue
+        # Independent sources agreeing: noisy-OR of their priors.
+        same.prior = 1 - (1 - same.prior) * (1 - c.prior)
+        same.sources += [s for s in c.sources if s not in same.sources]
+        same.evidence += c.evidence
+    return list(merged.values())
+
+
+def _best_alternative(doc: Document, i: int, j: int, originals: Sequence[str], model: BigramModel | None) -> str:
+    if len(originals) == 1 or model is None:
+        return originals[0]
+    scored = [(context_preference(model, doc.norms, i, j, [w.lower() for w in o.split()]), -n, o)
+              for n, o in enumerate(originals)]
+    return max(scored)[2]
+
+
+def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, model: BigramModel | None) -> float:
+    """Give every candidate its confidence; return the document spin score.
+
+    A candidate's signal combines its prior with the context model's
+    likelihood ratio. The document score comes from the signals of the best
+    non-overlapping candidates; each confidence then weighs the prior by how
+    spun the document is, so a clean document keeps its words.
+    """
+    for c in candidates:
+        if model is not None:
+            ratio = context_preference(model, doc.norms, c.start, c.end, c.replacement.lower().split())
+            c.model_ratio = max(-config.model_clip, min(config.model_clip, ratio))
+        c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
+    best = select(candidates, key=lambda c: c.signal)
+    score = document_spin_score([c.signal for c in best], doc.word_count, config.document_scale)
+    for c in candidates:
+        if score < config.min_document_score:
+            c.confidence = 0.0
+            continue
+        c.confidence = sigmoid(logit(c.prior * score) + config.model_weight * c.model_ratio)
+        if c.model_ratio and "model" not in c.sources and c.model_ratio >= 2.0:
+            c.sources.append("model")
+        if model is not None:
+            c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2),
+                               "document_score": round(score, 3)})
+    return score
+
+
+def select(candidates: list[Candidate], key=lambda c: c.confidence) -> list[Candidate]:
+    """Non-overlapping candidates, best first (longer spans win ties)."""
+    taken: list[Candidate] = []
+    used: set[int] = set()
+    for c in sorted(candidates, key=lambda c: (key(c), c.end - c.start), reverse=True):
+        span = range(c.start, c.end)
+        if any(k in used for k in span):
+            continue
+        used.update(span)
+        taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
+
+
+_VOWEL_SOUND_EXCEPTIONS_AN = ("hour", "honest", "honor", "honour", "heir")
+_VOWEL_SOUND_EXCEPTIONS_A = ("uni", "use", "usu", "eu", "one", "once", "ubiq", "utop", "ura")
+
+
+def _article_for(word: str) -> str:
+    w = word.lower()
+    if w.startswith(_VOWEL_SOUND_EXCEPTIONS_AN):
+        return "an"
+    if w.startswith(_VOWEL_SOUND_EXCEPTIONS_A):
+        return "a"
+    return "an" if w[:1] in "aeiou" else "a"
+
+
+def _to_change(doc: Document, c: Candidate, config: RepairConfig) -> Change:
+    """A decided candidate as a Change in cleaned-text offsets (mapped later)."""
+    start, end = doc.starts[c.start], doc.ends[c.end - 1]
+    before = doc.text[start:end]
+    after = match_case(before, c.replacement)
+    # Keep "a"/"an" right before the change in agreement with the new word.
+    i = c.start
+    if i > 0 and doc.norms[i - 1] in ("a", "an") and not doc.protected[i - 1] \
+            and doc.sentence_of[i - 1] == doc.sentence_of[i] and after[:1].isalpha():
+        needed = _article_for(after)
+        if needed != doc.norms[i - 1]:
+            article = doc.token_text(i - 1)
+            gap = doc.text[doc.ends[i - 1]:start]
+            start = doc.starts[i - 1]
+            before = doc.text[start:end]
+            after = match_case(article, needed) + gap + after
+    status = "applied" if c.confidence >= config.min_confidence else "proposed"
+    return Change("", start, end, before, after, list(c.sources), round(c.confidence, 4), status,
+                  c.evidence, c.rule)
+
+
+def _merge_with_cleanup(cleaned: str, offsets: OffsetMap, cleanup: list[Change],
+                        spin: list[Change], original: str) -> list[Change]:
+    """Map spin changes to input offsets; a spin change that overlaps cleanup
+    edits absorbs them, so applied records never overlap."""
+    if not cleanup:
+        return cleanup + spin
+    remaining = list(cleanup)
+    result: list[Change] = []
+    for ch in spin:
+        a, b = ch.start, ch.end
+        touching = [k for k, (_, _, oa, ob) in enumerate(offsets.edits)
+                    if (oa < b and a < ob) or (oa == ob and a < oa < b)]
+        ca = min([a] + [offsets.edits[k][2] for k in touching])
+        cb = max([b] + [offsets.edits[k][3] for k in touching])
+        in_a, in_b = offsets.to_input(ca), offsets.to_input(cb, is_end=True)
+        if touching:
+            in_a = min([in_a] + [offsets.edits[k][0] for k in touching])
+            in_b = max([in_b] + [offsets.edits[k][1] for k in touching])
+            absorbed = {(offsets.edits[k][0], offsets.edits[k][1]) for k in touching}
+            remaining = [c for c in remaining if (c.start, c.end) not in absorbed]
+            ch.sources = ["cleanup"] + [s for s in ch.sources if s != "cleanup"]
+        ch.after = cleaned[ca:a] + ch.after + cleaned[b:cb]
+        ch.start, ch.end, ch.before = in_a, in_b, original[in_a:in_b]
+        result.append(ch)
+    return remaining + result

@@ -1,0 +1,249 @@
+"""Tokens with character offsets, sentences, paragraphs and quotations.
+
+Everything downstream works on token indices; offsets always point into the
+text the tokens were made from, so a change can be reported exactly.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Same notion of a word as the evaluation: letters/digits with inner
+# apostrophes, or a single punctuation mark.
+TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+
+# A paragraph break: a line break followed by optional blank lines.
+PARAGRAPH_RE = re.compile(r"\r\n|\r|\n")
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev vs etc inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec no fig eq al approx dept est".split()
+)
+_SENTENCE_END = frozenset(".!?…")
+_CLOSERS_AFTER_END = frozenset("\"'”’)]»")
+
+
+def normalize_word(word: str) -> str:
+    """Lowercase form used for matching: curly apostrophes become straight."""
+    return word.replace("’", "'").replace("‘", "'").lower()
+
+
+@dataclass(slots=True)
+class Document:
+    """A text split into tokens, with what is known about each token.
+
+    ``starts``/``ends`` are character offsets of each token, ``norms`` their
+    normalized form, ``sentence_of`` the sentence index of each token and
+    ``protected`` whether a token must never be changed (inside a quotation,
+    a name, a number).
+    """
+
+    text: str
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    norms: list[str] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # token index ranges
+    sentence_of: list[int] = field(default_factory=list)
+    protected: list[bool] = field(default_factory=list)
+    quoted: list[bool] = field(default_factory=list)
+    quotations: list[tuple[int, int]] = field(default_factory=list)  # character spans
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def token_text(self, i: int) -> str:
+        return self.text[self.starts[i]:self.ends[i]]
+
+    def span_text(self, i: int, j: int) -> str:
+        """Text from the start of token i to the end of token j-1."""
+        return self.text[self.starts[i]:self.ends[j - 1]]
+
+    def is_word(self, i: int) -> bool:
+        return self.norms[i][0].isalnum() or self.norms[i][0] == "_"
+
+    def sentence_text(self, s: int) -> str:
+        a, b = self.sentences[s]
+        return self.span_text(a, b) if b > a else ""
+
+    @property
+    def word_count(self) -> int:
+        return sum(1 for n in self.norms if n[0].isalnum())
+
+
+def tokenize(text: str) -> Document:
+    """Split ``text`` into a :class:`Document` with sentences, quotations and protection."""
+    doc = Document(text)
+    starts, ends, norms = doc.starts, doc.ends, doc.norms
+    for m in TOKEN_RE.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        norms.append(normalize_word(m.group()))
+    doc.sentences = _sentences(doc)
+    sentence_of = [0] * len(starts)
+    for s, (a, b) in enumerate(doc.sentences):
+        for i in range(a, b):
+            sentence_of[i] = s
+    doc.sentence_of = sentence_of
+    doc.quotations = quotation_spans(text)
+    doc.quoted = _mask_spans(starts, ends, doc.quotations)
+    doc.protected = _protect(doc)
+    return doc
+
+
+def _line_breaks_between(text: str, a: int, b: int) -> bool:
+    return "\n" in text[a:b] or "\r" in text[a:b]
+
+
+def _sentences(doc: Document) -> list[tuple[int, int]]:
+    """Token ranges of sentences: end punctuation followed by a capital, or a line break."""
+    text, norms, starts, ends = doc.text, doc.norms, doc.starts, doc.ends
+    n = len(norms)
+    bounds: list[tuple[int, int]] = []
+    begin = 0
+    i = 0
+    while i < n:
+        boundary_after = None  # index of first token of the next sentence
+        if i + 1 < n and _line_breaks_between(text, ends[i], starts[i + 1]):
+            boundary_after = i + 1
+        elif norms[i] in _SENTENCE_END and i + 1 < n:
+            j = i + 1
+            while j < n and norms[j] in _CLOSERS_AFTER_END and starts[j] == ends[j - 1]:
+                j += 1
+            if j < n and starts[j] > ends[j - 1]:  # whitespace after the end mark
+                nxt = doc.text[starts[j]]
+                if j < n and (nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'(«"):
+                    prev = norms[i - 1] if i > 0 else ""
+                    abbreviation = norms[i] == "." and (
+                        prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha())
+                    )
+                    if not abbreviation:
+                        boundary_after = j
+                    elif _line_breaks_between(text, ends[j - 1], starts[j]):
+                        boundary_after = j
+            if boundary_after is None and j < n and _line_breaks_between(text, ends[j - 1], starts[j]):
+                boundary_after = j
+            if boundary_after is not None:
+                i = boundary_after - 1
+        if boundary_after is not None:
+            bounds.append((begin, boundary_after))
+            begin = boundary_after
+        i += 1
+    if begin < n:
+        bounds.append((begin, n))
+    return bounds
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of lines (paragraphs), line breaks excluded."""
+    spans, pos = [], 0
+    for m in PARAGRAPH_RE.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+_DOUBLE_OPEN = "“„«"
+_DOUBLE_CLOSE = "”»"
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of direct quotations, quote marks included.
+
+    Double quotes, straight or curly, are paired within a paragraph; a quotation
+    still open at the end of a paragraph is protected up to there, so an
+    unbalanced mark never reaches the rest of the article. Curly single quotes
+    count when they open at a word start and close before a non-letter. A stray
+    closing mark (a straight quote right after a digit, as in 6'2") opens nothing.
+    """
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(text):
+        open_at = -1
+        single_at = -1
+        i = p_start
+        while i < p_end:
+            ch = text[i]
+            if ch in _DOUBLE_OPEN or ch in _DOUBLE_CLOSE or ch == '"':
+                if open_at < 0:
+                    closer_shaped = ch in _DOUBLE_CLOSE or (
+                        ch == '"' and i > p_start and text[i - 1].isalnum()
+                        and (i + 1 >= p_end or not text[i + 1].isalnum())
+                    )
+                    if not closer_shaped:
+                        open_at = i
+                elif ch in _DOUBLE_CLOSE or ch == '"':
+                    spans.append((open_at, i + 1))
+                    open_at = -1
+            elif ch == "‘" and open_at < 0 and single_at < 0:
+                if (i == p_start or not text[i - 1].isalnum()) and i + 1 < p_end and text[i + 1].isalpha():
+                    single_at = i
+            elif ch == "’" and single_at >= 0 and open_at < 0:
+                if i + 1 >= p_end or not text[i + 1].isalpha():
+                    spans.append((single_at, i + 1))
+                    single_at = -1
+            i += 1
+        if open_at >= 0:
+            spans.append((open_at, p_end))
+        if single_at >= 0 and open_at < 0:
+            # An unmatched opening single quote is too often an apostrophe
+            # ('90s) to protect a whole paragraph; it protects its own word only.
+            pass
+    spans.sort()
+    return spans
+
+
+def _mask_spans(starts: list[int], ends: list[int], spans: list[tuple[int, int]]) -> list[bool]:
+    mask = [False] * len(starts)
+    if not spans:
+        return mask
+    span_starts = [a for a, _ in spans]
+    for i, (s, e) in enumerate(zip(starts, ends)):
+        k = bisect_right(span_starts, s) - 1
+        if k >= 0 and s < spans[k][1]:
+            mask[i] = True
+    return mask
+
+
+def _protect(doc: Document) -> list[bool]:
+    """Tokens that must not change: quoted text, names and numbers."""
+    protected = list(doc.quoted)
+    sentence_first = {a for a, _ in doc.sentences}
+    text = doc.text
+    for i, norm in enumerate(doc.norms):
+        if protected[i]:
+            continue
+        first = text[doc.starts[i]]
+        if any(c.isdigit() for c in norm):
+            protected[i] = True
+        elif first.isupper() and i not in sentence_first and not _after_opening_mark(doc, i):
+            protected[i] = True
+        elif _all_caps(doc.token_text(i)):
+            protected[i] = True  # acronyms such as NATO, even at a sentence start
+    return protected
+
+
+def _after_opening_mark(doc: Document, i: int) -> bool:
+    return i > 0 and doc.norms[i - 1] in ("(", "“", '"', "‘", "«", "—", ":") and doc.sentence_of[i - 1] == doc.sentence_of[i]
+
+
+def _all_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def match_case(template: str, replacement: str) -> str:
+    """Give ``replacement`` the capitalisation pattern of ``template``.
+
+    "Navy" -> "military" gives "Military"; "NAVY" gives "MILITARY"; a
+    replacement that carries its own capitals ("NATO") is kept as written.
+    """
+    if not replacement or not template:
+        return replacement
+    if replacement != replacement.lower():
+        return replacement
+    if _all_caps(template):
+        return replacement.upper()
+    if template[0].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
