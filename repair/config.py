@@ -18,9 +18,14 @@ class RepairConfig:
         Below this document spin score, no spin change is applied and none is
         proposed: a text with no sign of spinning is left alone. Reference
         candidates from a near-identical sentence count as signs.
-    document_scale
-        Expected spins per 100 words at which the document score reaches
-        1 - 1/e (about 0.63). Calibrated on the seeds and the negative cases.
+    clean_signal_rate / spun_signal_rate
+        Spin signals expected per 100 words in clean text (chance matches of
+        the dictionary) and in spun text. The document score weighs the
+        signals found against these two rates; calibrated on the seeds, the
+        negative cases and the test articles (benchmarks/evaluate.py).
+    spin_prior_log_odds
+        Log-odds that a document is spun before any signal is seen. Negative:
+        it takes several signals before a text counts as spun.
     model_weight
         Weight of the context model's log-likelihood ratio against a
         candidate's prior (log-odds per nat).
@@ -43,8 +48,10 @@ class RepairConfig:
 
     min_confidence: float = 0.5
     min_proposal: float = 0.25
-    min_document_score: float = 0.3
-    document_scale: float = 1.0
+    min_document_score: float = 0.5
+    clean_signal_rate: float = 0.5
+    spun_signal_rate: float = 1.5
+    spin_prior_log_odds: float = -2.0
     model_weight: float = 0.6
     model_clip: float = 6.0
     min_sentence_similarity: float = 0.45

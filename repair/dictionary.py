@@ -13,8 +13,12 @@ File format (UTF-8, tab-separated, one entry a line, ``#`` starts a comment)::
 - ``context``: empty, or conditions joined by ``;``: ``before=its|turning its``
   (the words right before), ``after=on|from`` (the words right after),
   ``!before=``/``!after=`` (must not be), each with ``|``-separated
-  alternatives of one or more words. ``<s>`` stands for a sentence start in
-  ``before=``.
+  alternatives of one or more words. Special words: ``<s>`` a sentence
+  boundary (start in ``before=``, end in ``after=``), ``<num>`` any token with
+  a digit, ``<poss>`` any possessive ("Russia's"), ``<p>`` any punctuation.
+- A ``spun`` phrase with a capital letter ("White Home") is matched with its
+  case exactly, and only such entries may change name-like (capitalised)
+  words. Entries never change text inside quotations.
 - ``source``: provenance of the entry (who or what says so).
 
 A header line ``spun<TAB>original<TAB>confidence<TAB>context<TAB>source`` is
@@ -53,6 +57,7 @@ class Entry:
     source: str
     file: str = ""
     line: int = 0
+    surface: tuple[str, ...] | None = None  # exact-case words, for entries written with capitals
 
     @property
     def spun_text(self) -> str:
@@ -66,8 +71,15 @@ class Entry:
     def context_text(self) -> str:
         return "; ".join(f"{k}={'|'.join(' '.join(a) for a in alts)}" for k, alts in self.context)
 
+    @property
+    def cased(self) -> bool:
+        return self.surface is not None
+
     def allows(self, doc: Document, i: int, j: int) -> bool:
-        """Whether the context conditions hold for a match of tokens [i, j)."""
+        """Whether the case and context conditions hold for a match of tokens [i, j)."""
+        if self.surface is not None and tuple(
+                doc.text[doc.starts[k]:doc.ends[k]].replace("’", "'") for k in range(i, j)) != self.surface:
+            return False
         for key, alternatives in self.context:
             if key.endswith("before"):
                 hit = any(_words_before(doc, i, alt) for alt in alternatives)
@@ -87,16 +99,42 @@ class Entry:
         return ev
 
 
+SPECIAL_WORDS = ("<s>", "<num>", "<poss>", "<p>")
+_CLAUSE_END = frozenset(".,;:!?)—–-…")
+
+
+def _word_fits(norm: str, word: str) -> bool:
+    if word == "<num>":
+        return any(c.isdigit() for c in norm)
+    if word == "<poss>":
+        return norm.endswith("'s") and len(norm) > 2
+    if word == "<p>":
+        return not (norm[0].isalnum() or norm[0] == "_")
+    return norm == word
+
+
 def _words_before(doc: Document, i: int, words: tuple[str, ...]) -> bool:
-    if words == ("<s>",):
-        return i == 0 or doc.sentence_of[i - 1] != doc.sentence_of[i]
+    if words[0] == "<s>":
+        rest = words[1:]
+        start = i - len(rest)
+        at_start = start == 0 or (start > 0 and doc.sentence_of[start - 1] != doc.sentence_of[start])
+        return at_start and _words_before(doc, i, rest) if rest else (
+            i == 0 or doc.sentence_of[i - 1] != doc.sentence_of[i])
     k = len(words)
-    return i >= k and tuple(doc.norms[i - k:i]) == words
+    return i >= k and all(_word_fits(doc.norms[i - k + n], w) for n, w in enumerate(words))
 
 
 def _words_after(doc: Document, j: int, words: tuple[str, ...]) -> bool:
+    if words[-1] == "<s>":
+        rest = words[:-1]
+        end = j + len(rest)
+        if end > len(doc.norms):
+            return False
+        at_end = end == len(doc.norms) or doc.sentence_of[end] != doc.sentence_of[end - 1] \
+            or doc.norms[end] in _CLAUSE_END
+        return at_end and (_words_after(doc, j, rest) if rest else True)
     k = len(words)
-    return j + k <= len(doc.norms) and tuple(doc.norms[j:j + k]) == words
+    return j + k <= len(doc.norms) and all(_word_fits(doc.norms[j + n], w) for n, w in enumerate(words))
 
 
 def _parse_context(field_text: str, where: str) -> tuple:
@@ -111,7 +149,8 @@ def _parse_context(field_text: str, where: str) -> tuple:
             raise DictionaryError(f"{where}: bad context condition {part!r} (use before=, after=, !before=, !after=)")
         alternatives = []
         for alt in value.split("|"):
-            toks = ("<s>",) if alt.strip() == "<s>" else phrase_tokens(alt)
+            toks = tuple(t for word in alt.split()
+                         for t in ((word,) if word in SPECIAL_WORDS else phrase_tokens(word)))
             if not toks:
                 raise DictionaryError(f"{where}: empty alternative in context condition {part!r}")
             alternatives.append(toks)
@@ -149,7 +188,10 @@ def parse_line(line: str, where: str, file: str = "", lineno: int = 0) -> Entry 
         raise DictionaryError(f"{where}: confidence must be in 0..1, not {confidence}")
     if not source:
         raise DictionaryError(f"{where}: empty source (every entry needs its provenance)")
-    return Entry(spun, originals, confidence, _parse_context(context_field, where), source, file, lineno)
+    surface = None
+    if spun_field != spun_field.lower():
+        surface = tuple(t.replace("’", "'") for t in TOKEN_RE.findall(spun_field))
+    return Entry(spun, originals, confidence, _parse_context(context_field, where), source, file, lineno, surface)
 
 
 def parse_text(text: str, name: str) -> list[Entry]:
@@ -160,7 +202,7 @@ def parse_text(text: str, name: str) -> list[Entry]:
         entry = parse_line(line, where, name, lineno)
         if entry is None:
             continue
-        key = (entry.spun, entry.context)
+        key = (entry.surface or entry.spun, entry.context)
         if key in seen:
             raise DictionaryError(f"{where}: duplicate of line {seen[key]} ({entry.spun_text!r} with the same context)")
         seen[key] = lineno

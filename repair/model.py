@@ -108,16 +108,21 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def document_spin_score(signals: list[float], word_count: int, scale: float) -> float:
+def document_spin_score(signals: list[float], word_count: int, clean_rate: float,
+                        spun_rate: float, prior_log_odds: float) -> float:
     """Probability-like 0..1 score that a document was spun.
 
     ``signals`` are the per-match spin probabilities found in the document (the
     dictionary prior combined with the context model, before any document-level
-    gating). Their expected count per 100 words is turned into a score that
-    saturates: a clean text has few and weak signals, a spun one many.
+    gating); those at 0.5 or more are summed into an expected number of spins.
+    That count is weighed as a Poisson observation under two rates per 100
+    words, one for clean text (a few chance matches) and one for spun text,
+    so one or two matches in a short clean paragraph never add up to "spun"
+    while a long spun article does.
     """
     if word_count <= 0:
         return 0.0
     expected = sum(s for s in signals if s >= 0.5)
-    density = 100.0 * expected / max(word_count, 50)
-    return 1.0 - math.exp(-density / scale)
+    hundreds = word_count / 100.0
+    log_ratio = expected * math.log(spun_rate / clean_rate) - hundreds * (spun_rate - clean_rate)
+    return sigmoid(prior_log_odds + log_ratio)

@@ -96,9 +96,13 @@ def propose(
     found: list[Candidate] = []
     if config.use_dictionary:
         for match in dictionary.match(doc):
-            if any(doc.protected[k] for k in range(match.start, match.end)):
+            span = range(match.start, match.end)
+            if any(doc.quoted[k] for k in span):
                 continue
+            names = any(doc.name_like[k] for k in span)
             for entry in match.entries:
+                if names and not entry.cased:
+                    continue  # only an entry written with capitals may touch a name
                 original = _best_alternative(doc, match.start, match.end, entry.originals, model)
                 found.append(Candidate(
                     match.start, match.end, original, ["dictionary"], entry.confidence,
@@ -115,8 +119,11 @@ def propose(
         if same is None:
             merged[c.key] = c
             continue
-        # Independent sources agreeing: noisy-OR of their priors.
-        same.prior = 1 - (1 - same.prior) * (1 - c.prior)
+        if set(c.sources) <= set(same.sources):
+            same.prior = max(same.prior, c.prior)  # the same source twice is not new evidence
+        else:
+            # Independent sources agreeing: noisy-OR of their priors.
+            same.prior = 1 - (1 - same.prior) * (1 - c.prior)
         same.sources += [s for s in c.sources if s not in same.sources]
         same.evidence += c.evidence
     return list(merged.values())
@@ -144,7 +151,8 @@ def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, mod
             c.model_ratio = max(-config.model_clip, min(config.model_clip, ratio))
         c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
     best = select(candidates, key=lambda c: c.signal)
-    score = document_spin_score([c.signal for c in best], doc.word_count, config.document_scale)
+    score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
+                                config.spun_signal_rate, config.spin_prior_log_odds)
     for c in candidates:
         if score < config.min_document_score:
             c.confidence = 0.0
@@ -189,6 +197,8 @@ def _to_change(doc: Document, c: Candidate, config: RepairConfig) -> Change:
     start, end = doc.starts[c.start], doc.ends[c.end - 1]
     before = doc.text[start:end]
     after = match_case(before, c.replacement)
+    if "’" in before and "'" in after:
+        after = after.replace("'", "’")  # keep the text's apostrophe style
     # Keep "a"/"an" right before the change in agreement with the new word.
     i = c.start
     if i > 0 and doc.norms[i - 1] in ("a", "an") and not doc.protected[i - 1] \

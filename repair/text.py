@@ -47,6 +47,8 @@ class Document:
     sentence_of: list[int] = field(default_factory=list)
     protected: list[bool] = field(default_factory=list)
     quoted: list[bool] = field(default_factory=list)
+    name_like: list[bool] = field(default_factory=list)
+    numeric: list[bool] = field(default_factory=list)
     quotations: list[tuple[int, int]] = field(default_factory=list)  # character spans
 
     def __len__(self) -> int:
@@ -87,7 +89,9 @@ def tokenize(text: str) -> Document:
     doc.sentence_of = sentence_of
     doc.quotations = quotation_spans(text)
     doc.quoted = _mask_spans(starts, ends, doc.quotations)
-    doc.protected = _protect(doc)
+    doc.numeric = [any(c.isdigit() for c in n) for n in norms]
+    doc.name_like = _name_like(doc)
+    doc.protected = [q or n or d for q, n, d in zip(doc.quoted, doc.name_like, doc.numeric)]
     return doc
 
 
@@ -205,22 +209,18 @@ def _mask_spans(starts: list[int], ends: list[int], spans: list[tuple[int, int]]
     return mask
 
 
-def _protect(doc: Document) -> list[bool]:
-    """Tokens that must not change: quoted text, names and numbers."""
-    protected = list(doc.quoted)
+def _name_like(doc: Document) -> list[bool]:
+    """Tokens that look like names: capitalised inside a sentence, or all capitals."""
     sentence_first = {a for a, _ in doc.sentences}
     text = doc.text
-    for i, norm in enumerate(doc.norms):
-        if protected[i]:
-            continue
+    mask = [False] * len(doc.norms)
+    for i in range(len(doc.norms)):
         first = text[doc.starts[i]]
-        if any(c.isdigit() for c in norm):
-            protected[i] = True
-        elif first.isupper() and i not in sentence_first and not _after_opening_mark(doc, i):
-            protected[i] = True
+        if first.isupper() and i not in sentence_first and not _after_opening_mark(doc, i):
+            mask[i] = True
         elif _all_caps(doc.token_text(i)):
-            protected[i] = True  # acronyms such as NATO, even at a sentence start
-    return protected
+            mask[i] = True  # acronyms such as NATO, even at a sentence start
+    return mask
 
 
 def _after_opening_mark(doc: Document, i: int) -> bool:

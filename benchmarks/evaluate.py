@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Quality figures: repair the spun test articles and check the clean ones.
+
+Prints, per spun article (tests/cases/articles/spun/NN.txt with its gold
+edits), precision, recall, F1 and net repair rate from the shared scorer
+(tests/eval/score.py), then the number of spin changes made on clean text
+(tests/cases/articles/clean, tests/cases/negative, seed 001) per 5,000 words.
+
+    python benchmarks/evaluate.py [--show] [--no-dictionary] [--min-confidence X]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from repair import RepairConfig, repair_text  # noqa: E402
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("score", ROOT / "tests" / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score
+
+
+def spin_changes(result) -> list:
+    return [c for c in result.applied if c.sources != ["cleanup"]]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true", help="list the false changes on clean text")
+    parser.add_argument("--min-confidence", type=float, default=RepairConfig.min_confidence)
+    args = parser.parse_args()
+    config = RepairConfig(min_confidence=args.min_confidence)
+    score = load_scorer()
+
+    spun_dir = ROOT / "tests" / "cases" / "articles" / "spun"
+    rows, totals = [], {"gold": 0, "right": 0, "changes": 0, "false": 0, "left": 0}
+    print(f"{'article':10} {'P':>6} {'R':>6} {'F1':>6} {'net':>6} {'gold':>5} {'false':>5}")
+    for spun_path in sorted(spun_dir.glob("*.txt")):
+        gold = json.loads(spun_path.with_suffix(".gold.json").read_text(encoding="utf-8"))
+        spun = spun_path.read_text(encoding="utf-8")
+        result = repair_text(spun, config=config)
+        s = score(spun, result.text, gold)
+        rows.append(s)
+        print(f"{spun_path.stem:10} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} "
+              f"{s['net_repair']:6.3f} {s['gold']:5d} {s['false_changes']:5d}")
+    if rows:
+        gold_n = sum(r["gold"] for r in rows)
+        right = sum(round(r["recall"] * r["gold"]) for r in rows)
+        changes = sum(r["tool_changes"] for r in rows)
+        false = sum(r["false_changes"] for r in rows)
+        p = sum(round(r["precision"] * r["tool_changes"]) for r in rows) / max(changes, 1)
+        r_ = right / max(gold_n, 1)
+        f1 = 2 * p * r_ / (p + r_) if p + r_ else 0.0
+        net = sum(r["net_repair"] * r["gold"] for r in rows) / max(gold_n, 1)
+        print(f"{'all':10} {p:6.3f} {r_:6.3f} {f1:6.3f} {net:6.3f} {gold_n:5d} {false:5d}")
+
+    clean_files = sorted((ROOT / "tests" / "cases" / "articles" / "clean").glob("*.txt"))
+    clean_files += sorted((ROOT / "tests" / "cases" / "negative").glob("*.txt"))
+    clean_files += sorted((ROOT / "seeds").glob("001_*.txt"))
+    words = changed = 0
+    for path in clean_files:
+        text = path.read_text(encoding="utf-8")
+        result = repair_text(text, config=config)
+        words += result.word_count
+        bad = spin_changes(result)
+        changed += len(bad)
+        if bad and args.show:
+            for c in bad:
+                print(f"  {path.relative_to(ROOT)}: {c.before!r} -> {c.after!r} ({c.confidence:.2f}, score {result.spin_score:.2f})")
+    print(f"clean text: {len(clean_files)} files, {words} words, {changed} spin changes "
+          f"({5000 * changed / max(words, 1):.2f} per 5,000 words)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
