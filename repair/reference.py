@@ -73,6 +73,41 @@ def _has_fact(words: list[str]) -> bool:
     return any(any(c.isdigit() for c in w) for w in words)
 
 
+def _difference_blocks(src: list[str], dst: list[str]) -> list[tuple[int, int, int, int]]:
+    """Word-level differences as blocks (i, j, ri, rj): adjacent edits merged,
+    so "accountable" against "to blame" is one block, not an insert and a replace."""
+    blocks: list[list[int]] = []
+    for op in Levenshtein.opcodes(src, dst):
+        if op.tag == "equal":
+            continue
+        if blocks and blocks[-1][1] == op.src_start and blocks[-1][3] == op.dest_start:
+            blocks[-1][1], blocks[-1][3] = op.src_end, op.dest_end
+        else:
+            blocks.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    return [tuple(b) for b in blocks]
+
+
+def _split_at_protected(doc: Document, a: int, block: tuple[int, int, int, int]):
+    """Sub-blocks of a block that avoid protected tokens. Only a block of equal
+    length on both sides can be split word for word; others are kept whole."""
+    i, j, ri, rj = block
+    if not any(doc.protected[a + k] for k in range(i, j)):
+        yield block
+        return
+    if j - i != rj - ri:
+        return
+    run = None
+    for k in range(i, j):
+        if doc.protected[a + k]:
+            if run is not None:
+                yield (run, k, ri + run - i, ri + k - i)
+                run = None
+        elif run is None:
+            run = k
+    if run is not None:
+        yield (run, j, ri + run - i, rj)
+
+
 def reference_candidates(
     doc: Document,
     ref: Document,
@@ -87,60 +122,66 @@ def reference_candidates(
         a, b = doc.sentences[pair.input_sentence]
         ra, rb = ref.sentences[pair.reference_sentence]
         src, dst = doc.norms[a:b], ref.norms[ra:rb]
-        ops = [op for op in Levenshtein.opcodes(src, dst)]
-        equal = sum(op.src_end - op.src_start for op in ops if op.tag == "equal")
-        parallel = equal / max(len(src), 1)
-        for op in ops:
-            if op.tag == "equal":
-                continue
-            i, j, ri, rj = op.src_start, op.src_end, op.dest_start, op.dest_end
-            if i == j:  # the reference has words the input lacks: not a substitution
-                continue
-            if rj == ri:  # the input has extra words: replace them with the next word
-                if j < len(src) and not doc.protected[a + j]:
-                    j, rj = j + 1, rj + 1
-                    if rj > len(dst) or dst[rj - 1] != src[j - 1]:
-                        continue
+        blocks = _difference_blocks(src, dst)
+        changed = sum(j - i for i, j, _, _ in blocks)
+        # How much of the input sentence stands unchanged in the reference.
+        parallel = 1.0 - changed / max(len(src), 1)
+        for block in blocks:
+            i, j, ri, rj = block
+            if i == j:
+                continue  # the reference has words the input lacks: not a substitution
+            if ri == rj:
+                # The input has extra words ("and so they"): replace them together
+                # with the next word that both share ("so they" -> "they").
+                if j < len(src) and rj < len(dst) and src[j] == dst[rj]:
+                    block = (i, j + 1, ri, rj + 1)
                 else:
                     continue
-            if j - i > config.max_reference_span or rj - ri > config.max_reference_span:
-                continue
-            if any(doc.protected[a + k] for k in range(i, j)):
-                continue
-            spun_words, ref_words = src[i:j], dst[ri:rj]
-            if _has_fact(spun_words) or _has_fact(ref_words):
-                continue
-            if any(not w[0].isalnum() for w in spun_words + ref_words):
-                continue  # punctuation differences are style, not spin
-            if any(k > 0 and ref.text[ref.starts[ra + k]].isupper() for k in range(ri, rj)):
-                continue  # a name in the reference: a different fact, not a synonym
-            evidence = {
-                "source": "reference",
-                "reference": ref_name,
-                "reference_sentence": ref.sentence_text(pair.reference_sentence),
-                "similarity": round(pair.similarity, 3),
-                "parallel": round(parallel, 3),
-            }
-            known = bool(dictionary and any(
-                " ".join(ref_words) in (o.lower() for o in e.originals) for e in dictionary.lookup(spun_words)
-            ))
-            preference = context_preference(model, doc.norms, a + i, a + j, ref_words) if model else 0.0
-            # Prior from how parallel the sentences are; a known pair or a
-            # clear preference of the context model adds to it.
-            odds = logit(min(0.95, 0.15 + 0.9 * max(0.0, parallel - 0.3)))
-            if known:
-                odds += 2.5
-                evidence["known_pair"] = True
-            if preference > 0:
-                odds += min(preference, 3.0) * 0.5
-            if parallel < config.parallel_similarity and not known and preference <= 1.0:
-                continue  # another article's wording, not a spin of it
-            replacement = _join_like(ref, ra + ri, ra + rj)
-            candidates.append(Candidate(
-                start=a + i, end=a + j, replacement=replacement, sources=["reference"],
-                prior=sigmoid(odds), evidence=[evidence], rule=f"reference:{ref_name}",
-            ))
+            for i, j, ri, rj in _split_at_protected(doc, a, block):
+                candidate = _block_candidate(doc, ref, a, ra, src, dst, i, j, ri, rj, pair,
+                                             parallel, ref_name, config, model, dictionary)
+                if candidate is not None:
+                    candidates.append(candidate)
     return candidates
+
+
+def _block_candidate(doc, ref, a, ra, src, dst, i, j, ri, rj, pair, parallel, ref_name,
+                     config, model, dictionary) -> Candidate | None:
+    if j - i > config.max_reference_span or rj - ri > config.max_reference_span:
+        return None
+    spun_words, ref_words = src[i:j], dst[ri:rj]
+    if not ref_words or _has_fact(spun_words) or _has_fact(ref_words):
+        return None
+    if any(not w[0].isalnum() for w in spun_words + ref_words):
+        return None  # punctuation differences are style, not spin
+    if any(ref.name_like[ra + k] for k in range(ri, rj)) and not all(
+            doc.name_like[a + k] for k in range(i, j)):
+        return None  # a name in the reference: a different fact, not a synonym
+    evidence = {
+        "source": "reference",
+        "reference": ref_name,
+        "reference_sentence": ref.sentence_text(pair.reference_sentence),
+        "similarity": round(pair.similarity, 3),
+        "parallel": round(parallel, 3),
+    }
+    known = bool(dictionary and any(
+        " ".join(ref_words) in (o.lower() for o in e.originals) for e in dictionary.lookup(spun_words)
+    ))
+    preference = context_preference(model, doc.norms, a + i, a + j, ref_words) if model else 0.0
+    if parallel < config.parallel_similarity and not known and preference <= 1.0:
+        return None  # another article's wording, not a spin of it
+    # A reference sentence that is the input's source (most words equal, the
+    # differences scattered) makes each difference a likely spin on its own.
+    odds = 6.0 * (parallel - config.parallel_similarity) + 1.0
+    if known:
+        odds += 2.5
+        evidence["known_pair"] = True
+    if preference > 0:
+        odds += min(preference, 3.0) * 0.5
+    return Candidate(
+        start=a + i, end=a + j, replacement=_join_like(ref, ra + ri, ra + rj), sources=["reference"],
+        prior=sigmoid(odds), evidence=[evidence], rule=f"reference:{ref_name}",
+    )
 
 
 def _join_like(ref: Document, i: int, j: int) -> str:
