@@ -146,38 +146,58 @@ def apply_cmd(input_path, log_path, output):
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("-d", "--dictionary", "dictionaries", multiple=True, metavar="DICT", help="An extra dictionary.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines (one object per input) instead of tables.")
+@click.option("-d", "--dictionary", "dictionaries", multiple=True, metavar="DICT", help="An extra dictionary; repeatable.")
 @click.option("--no-dictionary", is_flag=True, help="Do not load the shipped dictionaries.")
-def detect(inputs, as_json, dictionaries, no_dictionary):
-    """Score how spun each INPUT is (0..1) and list the flagged spans."""
+@click.option("--spans/--no-spans", default=True, show_default=True, help="List the flagged spans.")
+def detect(inputs, as_json, dictionaries, no_dictionary, spans):
+    """Score how spun each INPUT is and list the flagged spans.
+
+    The spin score is 0..1: below 0.5 (the default --min-document-score of
+    fix) a text counts as clean and fix changes nothing in it. Flagged spans
+    are the places that look spun, with the likely original; a clean text
+    may show a few, which is why the score weighs them against its length.
+    Exit status: 0, or 1 if an input could not be read.
+    """
     from .pipeline import repair_text
 
     dictionary = _load_dictionary(dictionaries, no_dictionary)
-    config = RepairConfig(min_proposal=0.0, min_document_score=0.0, use_dictionary=len(dictionary) > 0)
-    reports = []
+    config = RepairConfig(use_dictionary=len(dictionary) > 0)
+    failed = False
+    console = None
     for path in inputs:
-        result = repair_text(_read(path), dictionary=dictionary, config=config)
-        flagged = [c for c in result.changes if "cleanup" not in c.sources or len(c.sources) > 1]
-        flagged = [c for c in flagged if c.confidence >= 0.5 or _signal(c) >= 0.5]
-        reports.append({"input": path, "spin_score": round(result.spin_score, 4), "words": result.word_count,
-                        "flagged": [{"start": c.start, "end": c.end, "text": c.before, "suggestion": c.after,
-                                     "sources": c.sources} for c in flagged]})
-    if as_json:
-        click.echo(json.dumps(reports if len(reports) > 1 else reports[0], ensure_ascii=False, indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
+        try:
+            text = read_text(path)
+        except InputError as exc:
+            click.echo(f"repair: error: {exc}", err=True)
+            failed = True
+            continue
+        result = repair_text(text, dictionary=dictionary, config=config)
+        report = {
+            "input": path, "spin_score": round(result.spin_score, 4), "words": result.word_count,
+            "spun": result.spin_score >= config.min_document_score,
+            "flagged": [{"start": c.start, "end": c.end, "text": c.before, "suggestion": c.after,
+                         "signal": c.confidence, "sources": c.sources, "rule": c.rule}
+                        for c in result.flagged] if spans else [],
+        }
+        if as_json:
+            click.echo(json.dumps(report, ensure_ascii=False))
+            continue
+        from rich.console import Console
+        from rich.table import Table
 
-    console = Console()
-    for rep in reports:
-        table = Table(title=f"{rep['input']}: spin score {rep['spin_score']:.2f} ({rep['words']} words)")
-        for col in ("offset", "text", "suggestion", "sources"):
+        console = console or Console()
+        verdict = "spun" if report["spun"] else "clean"
+        title = f"{path}: spin score {report['spin_score']:.2f} ({verdict}, {report['words']} words, " \
+                f"{len(result.flagged)} flagged)"
+        if not spans or not report["flagged"]:
+            console.print(title)
+            continue
+        table = Table(title=title, title_justify="left")
+        for col in ("offset", "text", "suggestion", "signal", "source"):
             table.add_column(col)
-        for f in rep["flagged"]:
-            table.add_row(str(f["start"]), f["text"], f["suggestion"], ",".join(f["sources"]))
+        for f in report["flagged"]:
+            table.add_row(str(f["start"]), f["text"], f["suggestion"], f"{f['signal']:.2f}", ",".join(f["sources"]))
         console.print(table)
-
-
-def _signal(change) -> float:
-    return max((e.get("signal", 0.0) for e in change.evidence if isinstance(e, dict)), default=0.0)
+    if failed:
+        raise SystemExit(EXIT_DATA_ERROR)

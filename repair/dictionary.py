@@ -72,6 +72,11 @@ class Entry:
         return "; ".join(f"{k}={'|'.join(' '.join(a) for a in alts)}" for k, alts in self.context)
 
     @property
+    def key(self) -> tuple:
+        """Identity of an entry: its phrase (exact case if cased) and context."""
+        return (self.surface or self.spun, self.context)
+
+    @property
     def cased(self) -> bool:
         return self.surface is not None
 
@@ -202,7 +207,7 @@ def parse_text(text: str, name: str) -> list[Entry]:
         entry = parse_line(line, where, name, lineno)
         if entry is None:
             continue
-        key = (entry.surface or entry.spun, entry.context)
+        key = entry.key
         if key in seen:
             raise DictionaryError(f"{where}: duplicate of line {seen[key]} ({entry.spun_text!r} with the same context)")
         seen[key] = lineno
@@ -263,10 +268,15 @@ class PhraseDictionary:
 
     @classmethod
     def load(cls, paths: Iterable[str | Path]) -> "PhraseDictionary":
-        entries: list[Entry] = []
+        """Load dictionary files in order. An entry with the same phrase and
+        context as one in an earlier file replaces it (so a user's or a learned
+        dictionary can lower or raise a shipped entry's confidence); within one
+        file such a duplicate is an error."""
+        by_key: dict[tuple, Entry] = {}
         for p in paths:
-            entries.extend(load_file(p))
-        return cls(entries)
+            for entry in load_file(p):
+                by_key[entry.key] = entry
+        return cls(by_key.values())
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -28,7 +28,7 @@ class Result:
     changes: list[Change]
     spin_score: float = 0.0
     word_count: int = 0
-    flagged: list[Change] = field(default_factory=list)
+    flagged: list[Change] = field(default_factory=list)  # spin signals, applied or not
 
     @property
     def applied(self) -> list[Change]:
@@ -82,7 +82,16 @@ def repair_text(
     changes.sort(key=lambda c: (c.start, c.end))
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
-    return Result(apply_changes(text, changes), changes, score, doc.word_count)
+    flagged = [_flag(doc, offsets, text, c) for c in select(candidates, key=lambda c: c.signal) if c.signal >= 0.5]
+    return Result(apply_changes(text, changes), changes, score, doc.word_count, flagged)
+
+
+def _flag(doc: Document, offsets: OffsetMap, text: str, c: Candidate) -> Change:
+    """A spin signal as a record in input offsets, whatever the document score."""
+    start = offsets.to_input(doc.starts[c.start])
+    end = offsets.to_input(doc.ends[c.end - 1], is_end=True)
+    return Change(f"f{c.start}", start, end, text[start:end], match_case(text[start:end], c.replacement),
+                  list(c.sources), round(c.signal, 4), "proposed", c.evidence, c.rule)
 
 
 def propose(
