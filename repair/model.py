@@ -97,6 +97,20 @@ def context_preference(model: BigramModel, norms: list[str], i: int, j: int, can
             - model.sequence_logp(current, left, right))
 
 
+def context_fit(model: BigramModel, norms: list[str], i: int, word: str) -> float:
+    """Pointwise mutual information of ``word`` at position i with its left and
+    right neighbours (nats): how well the word fits there, whatever its
+    frequency. Unseen pairs count as independent (0)."""
+    left = _context_word(norms, i - 1)
+    right = _context_word(norms, i + 1)
+    fit = 0.0
+    if left is not None:
+        fit += model.logp(word, left) - model.logp(word, None)
+    if right is not None:
+        fit += model.logp(right, word) - model.logp(right, None)
+    return fit
+
+
 def logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
@@ -126,3 +140,47 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     hundreds = word_count / 100.0
     log_ratio = expected * math.log(spun_rate / clean_rate) - hundreds * (spun_rate - clean_rate)
     return sigmoid(prior_log_odds + log_ratio)
+
+
+# Function words and very common words that a spinner's thesaurus leaves alone
+# or whose synonyms say nothing (the bigram model would prefer them anywhere).
+_NOT_PROPOSED = frozenset(
+    "that this with from have been were they their there which would could should about after "
+    "before other into than then them these those what when where while will your also more most "
+    "some such only over very just even much many like make made said says year years time".split()
+)
+
+
+def thesaurus_candidates(doc, model: BigramModel, thesaurus, covered: set[int], min_ratio: float,
+                         min_count: int, prior: float) -> list:
+    """Single-word candidates from thesaurus synonyms the context model prefers
+    by at least ``min_ratio`` nats, for words no other source covers."""
+    from .candidate import Candidate
+    from .thesaurus import base_forms, inflect
+
+    found = []
+    for i, norm in enumerate(doc.norms):
+        if i in covered or doc.protected[i] or len(norm) < 4 or not norm.isalpha() or norm in _NOT_PROPOSED:
+            continue
+        options: set[str] = set()
+        for base, suffix in base_forms(norm):
+            for synonym in thesaurus.synonyms(base):
+                for form in inflect(synonym, suffix):
+                    if form != norm and model.unigrams.get(form, 0) >= min_count:
+                        options.add(form)
+        if not options:
+            continue
+        own_fit = context_fit(model, doc.norms, i, norm)
+        scored = sorted(((context_fit(model, doc.norms, i, o) - own_fit, o) for o in options), reverse=True)
+        ratio, best = scored[0]
+        if ratio < min_ratio:
+            continue
+        runner_up = scored[1][0] if len(scored) > 1 else float("-inf")
+        found.append(Candidate(
+            i, i + 1, best, ["model"], prior,
+            [{"source": "model", "thesaurus": "moby", "log_ratio": round(ratio, 2),
+              "margin": round(ratio - runner_up, 2) if runner_up > float("-inf") else None,
+              "alternatives": [o for _, o in scored[1:4]]}],
+            "model:thesaurus",
+        ))
+    return found

@@ -14,7 +14,9 @@ from .changelog import Change, apply_changes
 from .clean import OffsetMap, clean_text
 from .config import RepairConfig
 from .dictionary import PhraseDictionary, shipped_dictionary_paths
-from .model import BigramModel, context_preference, default_model, document_spin_score, logit, sigmoid
+from .model import (BigramModel, context_preference, default_model, document_spin_score, logit, sigmoid,
+                    thesaurus_candidates)
+from .thesaurus import default_thesaurus
 from .reference import reference_candidates
 from .text import Document, match_case, tokenize
 
@@ -76,6 +78,8 @@ def repair_text(
 
     candidates = propose(doc, references, dictionary, config, model)
     score = decide(doc, candidates, config, model)
+    if score >= config.min_document_score and config.use_thesaurus and model is not None:
+        candidates += _model_candidates(doc, candidates, score, config, model)
     chosen = [c for c in select(candidates) if c.confidence >= config.min_proposal]
     spin_changes = [_to_change(doc, c, config) for c in chosen]
     changes = _merge_with_cleanup(cleaned, offsets, cleanup_changes, spin_changes, text)
@@ -173,6 +177,24 @@ def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, mod
             c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2),
                                "document_score": round(score, 3)})
     return score
+
+
+def _model_candidates(doc: Document, candidates: list[Candidate], score: float, config: RepairConfig,
+                      model: BigramModel) -> list[Candidate]:
+    """In a spun document only: thesaurus originals the context model strongly
+    prefers, for words that no dictionary entry or reference covers."""
+    thesaurus = default_thesaurus()
+    if thesaurus is None:
+        return []
+    covered = {k for c in candidates for k in range(c.start, c.end)}
+    found = thesaurus_candidates(doc, model, thesaurus, covered, config.thesaurus_min_ratio,
+                                 config.thesaurus_min_count, config.thesaurus_prior)
+    for c in found:
+        c.model_ratio = min(config.model_clip, c.evidence[0]["log_ratio"])
+        c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
+        c.confidence = sigmoid(logit(c.prior * score) + config.model_weight * c.model_ratio)
+        c.evidence[0]["document_score"] = round(score, 3)
+    return found
 
 
 def select(candidates: list[Candidate], key=lambda c: c.confidence) -> list[Candidate]:
