@@ -1,0 +1,1080 @@
+#!/usr/bin/env python3
+"""Speed and scale figures for spin-repair, printed as tables (issue 5).
+
+    python benchmarks/run.py            # default run, about 10 minutes on 2 cores
+    python benchmarks/run.py --quick    # about 2 minutes, smaller samples
+    python benchmarks/run.py --full     # the 1 GB corpus (hours at today's speed)
+    python benchmarks/run.py --only throughput,peers --markdown figures.md --json figures.json
+
+Sections (``--only`` takes a comma-separated subset):
+
+  load        dictionary load time (shipped dictionaries: parse, automaton), model load
+  cli         start-up of the ``repair`` command (``--help``; ``fix`` on a tiny file), best of N
+  throughput  MB/s and documents/s of detect, fix, and fix with a reference, one core and all
+              cores (a process pool, dictionary and model loaded once per worker), peak RSS
+  memory      peak memory while streaming N, 2N and 4N documents (RSS and tracemalloc)
+  docsize     time per MB for single documents of 1 KB .. 10 MB, per stage; flags superlinear growth
+  dictsize    load and matching time per MB for synthetic dictionaries of 1k .. 100k entries
+  peers       our one-pass matcher against a loop over the phrase list (10k entries), our
+              alignment (rapidfuzz) against difflib.SequenceMatcher on the same sentence pairs
+  targets     the issue's targets, measured (reported, not asserted)
+  profile     cProfile hotspots of fix and fix+reference (only when a speed target is missed,
+              or with --profile)
+
+Every timed run that measures memory or throughput runs in a fresh subprocess,
+so its peak RSS is its own. The machine is shared and noisy: compare ratios
+within one run rather than figures across runs. MB means 10^6 bytes of UTF-8
+input text.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import difflib
+import gc
+import io
+import json
+import math
+import multiprocessing as mp
+import os
+import platform
+import pstats
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+for p in (str(ROOT), str(BENCH_DIR)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import corpus as corpus_mod  # noqa: E402
+
+MB = 1e6
+
+PRESETS = {
+    "quick": dict(sample="1MB", single_sample=None, mem_docs=40, docsizes=["1KB", "10KB", "100KB", "1MB"],
+                  dictsizes=[1000, 10000, 100000], dict_text="200KB", peer_text="100KB", peer_entries=10000,
+                  align_docs=40, cli_repeats=3, load_repeats=3, size_budget=60, profile_bytes="150KB"),
+    "default": dict(sample="4MB", single_sample=None, mem_docs=100,
+                    docsizes=["1KB", "10KB", "100KB", "1MB", "10MB"],
+                    dictsizes=[1000, 3000, 10000, 30000, 100000], dict_text="1MB", peer_text="200KB",
+                    peer_entries=10000, align_docs=120, cli_repeats=5, load_repeats=5, size_budget=240,
+                    profile_bytes="300KB"),
+    "full": dict(sample="1GB", single_sample="100MB", mem_docs=1000,
+                 docsizes=["1KB", "10KB", "100KB", "1MB", "10MB"],
+                 dictsizes=[1000, 3000, 10000, 30000, 100000], dict_text="10MB", peer_text="1MB",
+                 peer_entries=10000, align_docs=500, cli_repeats=10, load_repeats=10, size_budget=900,
+                 profile_bytes="1MB"),
+}
+SECTIONS = ("load", "cli", "throughput", "memory", "docsize", "dictsize", "peers", "targets", "profile")
+TASKS = ("detect", "fix", "fix-ref")
+TARGETS = {"fix_mb_s_core": 2.0, "detect_mb_s_core": 10.0, "peer_ratio": 20.0, "cli_s": 0.5}
+
+
+# =============================================================================
+# Work done per document (shared by the in-process runs and the pool workers)
+# =============================================================================
+
+_STATE: dict = {}
+
+
+def load_state() -> float:
+    """Load the shipped dictionaries and the context model, as the CLI does.
+    Returns the seconds it took (0 if already loaded in this process)."""
+    if _STATE:
+        return 0.0
+    t0 = time.perf_counter()
+    from repair.config import RepairConfig
+    from repair.dictionary import PhraseDictionary, shipped_dictionary_paths
+    from repair.model import default_model
+
+    dictionary = PhraseDictionary.load(shipped_dictionary_paths())
+    default_model()
+    # `repair detect` and `repair fix` both build RepairConfig(use_dictionary=len(dictionary) > 0)
+    # (fix also passes --min-confidence, whose default is the config default).
+    _STATE.update(dictionary=dictionary, config=RepairConfig(use_dictionary=len(dictionary) > 0))
+    return time.perf_counter() - t0
+
+
+def run_task(task: str, text: str, reference: str | None) -> int:
+    """One document through what the CLI command does with it (minus file I/O).
+
+    detect: repair_text + the JSON report of `repair detect --json`;
+    fix: repair_text + the change log (`repair fix --log`);
+    fix-ref: the same with `--reference` (the document's clean version; a
+    clean document is its own clean version)."""
+    from repair.changelog import dumps
+    from repair.pipeline import repair_text
+
+    d, config = _STATE["dictionary"], _STATE["config"]
+    if task == "detect":
+        r = repair_text(text, dictionary=d, config=config)
+        report = {"spin_score": round(r.spin_score, 4), "words": r.word_count,
+                  "spun": r.spin_score >= config.min_document_score,
+                  "flagged": [{"start": c.start, "end": c.end, "text": c.before, "suggestion": c.after,
+                               "signal": c.confidence, "sources": c.sources, "rule": c.rule} for c in r.flagged]}
+        json.dumps(report, ensure_ascii=False)
+        return len(r.flagged)
+    refs = [("reference", reference if reference is not None else text)] if task == "fix-ref" else []
+    r = repair_text(text, references=refs, dictionary=d, config=config)
+    dumps(r.changes)
+    return sum(1 for c in r.changes if c.status == "applied")
+
+
+def _pool_init(ready) -> None:
+    load_state()
+    ready.put(os.getpid())
+
+
+def _pool_chunk(task: str, items: list[tuple[str, str | None]]) -> tuple[int, int, int]:
+    n_bytes = changes = 0
+    for text, ref in items:
+        changes += run_task(task, text, ref)
+        n_bytes += len(text.encode("utf-8"))
+    return len(items), n_bytes, changes
+
+
+def iter_corpus(path: Path, limit_bytes: float | None = None, cycle: bool = False):
+    """(text, reference) pairs streamed from a corpus.jsonl, up to limit_bytes of text."""
+    total = 0
+    while True:
+        any_doc = False
+        for doc in corpus_mod.iter_jsonl(path):
+            any_doc = True
+            if limit_bytes is not None and total >= limit_bytes:
+                return
+            total += len(doc.text.encode("utf-8"))
+            yield doc.text, doc.reference
+        if not cycle or not any_doc:
+            return
+
+
+def _maxrss_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024.0  # KiB on Linux
+
+
+# =============================================================================
+# Subprocess workers (python run.py --worker KIND ...): one JSON line on stdout
+# =============================================================================
+
+def worker_throughput(args) -> dict:
+    task, jobs, path = args.task, args.jobs, Path(args.corpus)
+    limit = args.limit or None
+    if jobs <= 1:
+        load_s = load_state()
+        rss_loaded = _maxrss_mb()
+        docs = n_bytes = changes = 0
+        t0 = time.perf_counter()
+        for text, ref in iter_corpus(path, limit):
+            changes += run_task(task, text, ref)
+            docs += 1
+            n_bytes += len(text.encode("utf-8"))
+        seconds = time.perf_counter() - t0
+        return dict(task=task, jobs=1, docs=docs, bytes=n_bytes, seconds=seconds, changes=changes,
+                    load_s=load_s, rss_loaded_mb=rss_loaded, rss_mb=_maxrss_mb(), rss_workers_mb=0.0)
+    ctx = mp.get_context("fork")  # the parent loads nothing: each worker loads once, in its initializer
+    ready = ctx.Queue()
+    t_start = time.perf_counter()
+    pool = ctx.Pool(jobs, initializer=_pool_init, initargs=(ready,))
+    for _ in range(jobs):
+        ready.get()
+    load_s = time.perf_counter() - t_start
+    window = threading.BoundedSemaphore(jobs * 3)  # chunks in flight: memory stays bounded
+    totals = [0, 0, 0]
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def done(result):
+        with lock:
+            for k in range(3):
+                totals[k] += result[k]
+        window.release()
+
+    def failed(exc):
+        errors.append(exc)
+        window.release()
+
+    t0 = time.perf_counter()
+    chunk, chunk_bytes = [], 0
+    for text, ref in iter_corpus(path, limit):
+        chunk.append((text, ref))
+        chunk_bytes += len(text)
+        if chunk_bytes >= args.chunk_bytes:
+            window.acquire()
+            pool.apply_async(_pool_chunk, (task, chunk), callback=done, error_callback=failed)
+            chunk, chunk_bytes = [], 0
+    if chunk:
+        window.acquire()
+        pool.apply_async(_pool_chunk, (task, chunk), callback=done, error_callback=failed)
+    pool.close()
+    pool.join()
+    seconds = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    return dict(task=task, jobs=jobs, docs=totals[0], bytes=totals[1], seconds=seconds, changes=totals[2],
+                load_s=load_s, rss_loaded_mb=0.0, rss_mb=_maxrss_mb(),
+                rss_workers_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
+
+
+def worker_stream(args) -> dict:
+    """Stream N documents through one task; report memory, not time."""
+    load_state()
+    gc.collect()
+    rss_loaded = _maxrss_mb()
+    tracemalloc.start()
+    base_current, _ = tracemalloc.get_traced_memory()
+    docs = n_bytes = 0
+    largest = 0
+    for text, ref in iter_corpus(Path(args.corpus), cycle=True):
+        if docs >= args.docs:
+            break
+        run_task(args.task, text, ref)
+        docs += 1
+        n_bytes += len(text.encode("utf-8"))
+        largest = max(largest, len(text))
+    gc.collect()
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return dict(docs=docs, bytes=n_bytes, largest=largest, rss_loaded_mb=rss_loaded, rss_mb=_maxrss_mb(),
+                tm_peak_mb=(peak - base_current) / MB, tm_retained_mb=(current - base_current) / MB)
+
+
+def _timeit(fn, min_time: float, max_repeats: int = 1000) -> float:
+    """Seconds per call: best of repeated batches, at least min_time in total."""
+    t0 = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t0
+    if first >= min_time:
+        return first
+    best, spent, n = first, first, 1
+    while spent < min_time and n < max_repeats:
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        best = min(best, dt)
+        spent += dt
+        n += 1
+    return best
+
+
+def worker_docsize(args) -> dict:
+    """One document of args.size bytes: time per stage, with and without a reference."""
+    from repair.clean import clean_text
+    from repair.pipeline import repair_text
+    from repair.reference import pair_sentences, reference_candidates
+    from repair.model import default_model
+    from repair.text import tokenize
+
+    load_state()
+    d, config = _STATE["dictionary"], _STATE["config"]
+    model = default_model()
+    text, ref = corpus_mod.Corpus(args.seed).big_document(args.size)
+    n_bytes = len(text.encode("utf-8"))
+    min_time = args.min_time
+    gc.collect()
+    rss0 = _maxrss_mb()
+    out = dict(size=args.size, bytes=n_bytes, ref_bytes=len(ref.encode("utf-8")))
+    cleaned = clean_text(text)[0]
+    doc = tokenize(cleaned)
+    ref_doc = tokenize(clean_text(ref)[0])
+    out["tokens"] = len(doc)
+    out["sentences"] = len(doc.sentences)
+    out["cleanup"] = _timeit(lambda: clean_text(text), min_time)
+    out["tokenize"] = _timeit(lambda: tokenize(cleaned), min_time)
+    out["match"] = _timeit(lambda: d.match(doc), min_time)
+    out["fix"] = _timeit(lambda: repair_text(text, dictionary=d, config=config), min_time)
+    if not args.no_ref:
+        out["pair"] = _timeit(lambda: pair_sentences(doc, ref_doc, config), min_time)
+        out["align"] = _timeit(lambda: reference_candidates(doc, ref_doc, "ref", config, model, d), min_time)
+        out["fix_ref"] = _timeit(lambda: repair_text(text, references=[("ref", ref)], dictionary=d, config=config),
+                                 min_time)
+    out["rss_doc_mb"] = _maxrss_mb() - rss0
+    out["rss_mb"] = _maxrss_mb()
+    return out
+
+
+WORKERS = {"throughput": worker_throughput, "stream": worker_stream, "docsize": worker_docsize}
+
+
+def run_worker(kind: str, timeout: float | None = None, **kw) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind]
+    for k, v in kw.items():
+        if v is True:
+            cmd.append("--" + k.replace("_", "-"))
+        elif v not in (None, False):
+            cmd += ["--" + k.replace("_", "-"), str(v)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=str(ROOT))
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {kind} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# =============================================================================
+# Output: tables (rich or plain), markdown, JSON
+# =============================================================================
+
+class Report:
+    def __init__(self, plain: bool):
+        self.sections: list[dict] = []
+        self.console = None
+        if not plain:
+            try:
+                from rich.console import Console
+
+                self.console = Console(highlight=False)
+            except ImportError:
+                pass
+
+    def table(self, title: str, columns: list[str], rows: list[list], notes: list[str] = ()) -> None:
+        rows = [[_fmt(v) for v in row] for row in rows]
+        self.sections.append(dict(title=title, columns=columns, rows=rows, notes=list(notes)))
+        if self.console is not None:
+            from rich.table import Table
+
+            t = Table(title=title, title_justify="left", title_style="bold")
+            for k, c in enumerate(columns):
+                t.add_column(c, justify="left" if k == 0 else "right")
+            for row in rows:
+                t.add_row(*row)
+            self.console.print(t)
+            for n in notes:
+                self.console.print(f"  [dim]{_escape(n)}[/dim]")
+            self.console.print()
+        else:
+            print(_plain_table(title, columns, rows, notes), flush=True)
+
+    def note(self, text: str) -> None:
+        if self.console is not None:
+            self.console.print(_escape(text))
+        else:
+            print(text, flush=True)
+
+    def markdown(self, header: str) -> str:
+        out = [header, ""]
+        for s in self.sections:
+            out.append(f"**{s['title']}**")
+            out.append("")
+            out.append("| " + " | ".join(s["columns"]) + " |")
+            out.append("|" + "|".join("---" if k == 0 else "---:" for k in range(len(s["columns"]))) + "|")
+            for row in s["rows"]:
+                out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+            out.append("")
+            for n in s["notes"]:
+                out.append(f"- {n}")
+            if s["notes"]:
+                out.append("")
+        return "\n".join(out)
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", "\\[")
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        if v == 0:
+            return "0"
+        a = abs(v)
+        if a >= 100:
+            return f"{v:,.0f}"
+        if a >= 10:
+            return f"{v:.1f}"
+        if a >= 0.1:
+            return f"{v:.2f}"
+        if a >= 0.001:
+            return f"{v:.4f}"
+        return f"{v:.2e}"
+    return str(v)
+
+
+def _plain_table(title, columns, rows, notes) -> str:
+    widths = [max(len(str(c)), *(len(r[k]) for r in rows)) if rows else len(c) for k, c in enumerate(columns)]
+    line = lambda cells: "  ".join(  # noqa: E731
+        (c.ljust(w) if k == 0 else c.rjust(w)) for k, (c, w) in enumerate(zip(cells, widths)))
+    out = [title, line(columns), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    out += [f"  {n}" for n in notes]
+    return "\n".join(out) + "\n"
+
+
+# =============================================================================
+# Sections
+# =============================================================================
+
+def section_load(rep: Report, cfg: dict, results: dict) -> None:
+    from repair.dictionary import PhraseDictionary, load_file, shipped_dictionary_paths
+    from repair import model as model_mod
+
+    paths = shipped_dictionary_paths()
+    n = cfg["load_repeats"]
+    parse_times, build_times, total_times = [], [], []
+    entries = 0
+    for _ in range(n):
+        t0 = time.perf_counter()
+        loaded = [load_file(p) for p in paths]
+        t1 = time.perf_counter()
+        by_key = {}
+        for group in loaded:
+            for e in group:
+                by_key[e.key] = e
+        d = PhraseDictionary(by_key.values())
+        t2 = time.perf_counter()
+        PhraseDictionary.load(paths)
+        t3 = time.perf_counter()
+        parse_times.append(t1 - t0)
+        build_times.append(t2 - t1)
+        total_times.append(t3 - t2)
+        entries = len(d)
+    model_times = []
+    for _ in range(max(1, n // 2)):
+        model_mod.default_model.cache_clear()
+        t0 = time.perf_counter()
+        m = model_mod.default_model()
+        model_times.append(time.perf_counter() - t0)
+    size = sum(p.stat().st_size for p in paths)
+    rows = [
+        ["PhraseDictionary.load(shipped)", entries, len(paths), min(total_times), statistics.median(total_times)],
+        ["  parse (load_file x files)", entries, len(paths), min(parse_times), statistics.median(parse_times)],
+        ["  index (Aho-Corasick build)", entries, "", min(build_times), statistics.median(build_times)],
+        ["default_model() (symspellpy bigrams)", f"{len(m.unigrams)}+{len(m.bigrams)}", 2, min(model_times),
+         statistics.median(model_times)],
+    ]
+    rep.table("Load time (in process, best and median of %d)" % n,
+              ["what", "entries", "files", "best s", "median s"], rows,
+              [f"shipped dictionaries: {', '.join(p.name for p in paths)} ({size / MB:.2f} MB)"])
+    results["load"] = dict(dictionary_s=min(total_times), parse_s=min(parse_times), build_s=min(build_times),
+                           model_s=min(model_times), entries=entries)
+
+
+def _repair_command() -> list[str]:
+    script = Path(sys.executable).parent / "repair"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("repair")
+    return [found] if found else [sys.executable, "-m", "repair"]
+
+
+def _best_of(cmd: list[str], n: int, cwd: str) -> tuple[float, float, int]:
+    times, rc = [], 0
+    for _ in range(n):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, cwd=cwd)
+        times.append(time.perf_counter() - t0)
+        rc = proc.returncode
+    return min(times), statistics.median(times), rc
+
+
+def section_cli(rep: Report, cfg: dict, results: dict, workdir: Path) -> None:
+    n = cfg["cli_repeats"]
+    repair = _repair_command()
+    tiny = workdir / "tiny.txt"
+    tiny.write_text("Officials stated the plan was additionally backed by the navy. It is final 12 months' plan.\n",
+                    encoding="utf-8")
+    out = workdir / "tiny.out.txt"
+    runs = [
+        ("python -c pass (interpreter floor)", [sys.executable, "-c", "pass"]),
+        ("python -c 'import repair.cli'", [sys.executable, "-c", "import repair.cli"]),
+        ("python -c 'import repair.pipeline'", [sys.executable, "-c", "import repair.pipeline"]),
+        ("repair --help", repair + ["--help"]),
+        ("repair fix tiny.txt -o out -q", repair + ["fix", str(tiny), "-o", str(out), "-q"]),
+        ("repair detect --json tiny.txt", repair + ["detect", "--json", str(tiny)]),
+        ("repair fix --no-dictionary tiny.txt", repair + ["fix", "--no-dictionary", str(tiny), "-o", str(out), "-q"]),
+    ]
+    rows = []
+    figures = {}
+    for label, cmd in runs:
+        best, med, rc = _best_of(cmd, n, str(ROOT))
+        figures[label] = best
+        rows.append([label, best, med, "ok" if rc == 0 else f"exit {rc}"])
+    rep.table(f"CLI start-up (subprocess wall time, best and median of {n})",
+              ["command", "best s", "median s", "status"], rows,
+              [f"command: {' '.join(repair)}; target < {TARGETS['cli_s']} s"])
+    results["cli"] = dict(help_s=figures["repair --help"], fix_s=figures["repair fix tiny.txt -o out -q"],
+                          detect_s=figures["repair detect --json tiny.txt"],
+                          floor_s=figures["python -c pass (interpreter floor)"],
+                          import_cli_s=figures["python -c 'import repair.cli'"],
+                          import_pipeline_s=figures["python -c 'import repair.pipeline'"])
+    if results["cli"]["fix_s"] >= TARGETS["cli_s"] or results["cli"]["help_s"] >= TARGETS["cli_s"]:
+        _import_breakdown(rep, results)
+
+
+def _import_breakdown(rep: Report, results: dict) -> None:
+    """Where `import repair.cli, repair.pipeline` spends its time, by top-level package."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import repair.cli, repair.pipeline"],
+                          capture_output=True, text=True, cwd=str(ROOT))
+    own: Counter[str] = Counter()
+    modules: Counter[str] = Counter()
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)", line)
+        if m:
+            pkg = m.group(3).split(".")[0]
+            own[pkg] += int(m.group(1)) / 1e6
+            modules[pkg] += 1
+    total = sum(own.values())
+    top = [[pkg, modules[pkg], t, t / total] for pkg, t in own.most_common(10)]
+    rep.table("Import time of repair.cli + repair.pipeline by top-level package (python -X importtime, self time "
+              "summed)", ["package", "modules", "s", "share"], top, [f"total {total:.3f} s"])
+    results["cli"]["imports"] = top
+
+
+def _throughput_row(r: dict, label: str, jobs: int) -> list:
+    mb_s = r["bytes"] / MB / r["seconds"]
+    return [label, jobs, r["docs"], r["bytes"] / MB, r["seconds"], mb_s, mb_s / jobs, r["docs"] / r["seconds"],
+            r["changes"], max(r["rss_mb"], r["rss_workers_mb"]), r["load_s"]]
+
+
+def section_throughput(rep: Report, cfg: dict, results: dict, corpus_path: Path, jobs_all: int) -> None:
+    sample = corpus_mod.parse_size(cfg["sample"])
+    single = corpus_mod.parse_size(cfg["single_sample"]) if cfg["single_sample"] else sample
+    rows, res = [], {}
+    for task in TASKS:
+        for jobs in sorted({1, jobs_all}):
+            limit = single if jobs == 1 else sample
+            r = run_worker("throughput", task=task, jobs=jobs, corpus=corpus_path, limit=limit,
+                           chunk_bytes=cfg.get("chunk_bytes", 32000))
+            res[f"{task}/{jobs}"] = r
+            rows.append(_throughput_row(r, task, jobs))
+    notes = [
+        "detect = repair_text with the `repair detect` config + its JSON report; fix = repair_text + change log "
+        "(as `repair fix --log`); fix-ref = fix with --reference (the document's clean version; a clean "
+        "document is its own).",
+        "timing starts after the dictionary and model are loaded (load s: per process; for the pool, until "
+        "every worker has loaded); peak RSS is the process's own, or the largest pool worker's.",
+        f"corpus: {corpus_path}",
+    ]
+    if jobs_all > 1:
+        for task in TASKS:
+            a, b = res[f"{task}/1"], res[f"{task}/{jobs_all}"]
+            speedup = (b["bytes"] / b["seconds"]) / (a["bytes"] / a["seconds"])
+            notes.append(f"{task}: {jobs_all} workers give {speedup:.2f}x one core "
+                         f"({speedup / jobs_all:.0%} parallel efficiency)")
+    rep.table("Throughput", ["task", "procs", "docs", "MB", "s", "MB/s", "MB/s/core", "docs/s", "applied|flagged",
+                             "peak RSS MB", "load s"], rows, notes)
+    results["throughput"] = res
+
+
+def section_memory(rep: Report, cfg: dict, results: dict, corpus_path: Path) -> None:
+    base = cfg["mem_docs"]
+    rows, res = [], []
+    for k in (1, 2, 4):
+        r = run_worker("stream", task="fix", docs=base * k, corpus=corpus_path)
+        res.append(r)
+        rows.append([base * k, r["bytes"] / MB, r["rss_loaded_mb"], r["rss_mb"], r["rss_mb"] - r["rss_loaded_mb"],
+                     r["tm_peak_mb"], r["tm_retained_mb"]])
+    growth = [r["rss_mb"] - r["rss_loaded_mb"] for r in res]
+    flat = growth[-1] <= growth[0] + max(8.0, 0.25 * growth[0]) and res[-1]["tm_retained_mb"] <= res[0]["tm_retained_mb"] + 2.0
+    rep.table("Memory while streaming documents through fix (one process, fresh for each row)",
+              ["docs", "MB text", "RSS after load MB", "peak RSS MB", "growth MB", "tracemalloc peak MB",
+               "retained MB"], rows,
+              ["growth = peak RSS - RSS after loading dictionary and model; tracemalloc counts Python allocations "
+               "made while streaming (peak: the largest document's working set; retained: still allocated after "
+               "the loop, which would grow with the document count if something leaked)",
+               f"flat in the number of documents: {'yes' if flat else 'NO'}"])
+    results["memory"] = dict(rows=res, flat=flat)
+
+
+def section_docsize(rep: Report, cfg: dict, results: dict, seed: int) -> None:
+    sizes = [corpus_mod.parse_size(s) for s in cfg["docsizes"]]
+    budget = cfg["size_budget"]
+    res, rows, skipped = [], [], []
+    prev = None
+    for size in sizes:
+        if prev is not None:
+            # Project this size's cost from the last one, assuming the worst growth seen so far.
+            per_run = sum(prev.get(k, 0) for k in ("cleanup", "tokenize", "match", "fix", "pair", "align", "fix_ref"))
+            exponent = max([1.0] + [_exponent(res[i - 1], res[i], "fix_ref" if "fix_ref" in res[i] else "fix")
+                                    for i in range(1, len(res))])
+            projected = per_run * (size / prev["size"]) ** exponent
+            if projected > budget:
+                skipped.append(f"{corpus_mod.human(size)} skipped: projected {projected:.0f} s > budget {budget} s")
+                break
+        r = run_worker("docsize", size=size, seed=seed, min_time=0.3 if size < 10**6 else 0.0,
+                       timeout=budget * 4)
+        res.append(r)
+        prev = r
+    ref_i = next((i for i, r in enumerate(res) if r["size"] >= 100_000), len(res) - 1)
+    ref_row = res[ref_i]
+    cols = ["cleanup", "tokenize", "match", "fix", "pair", "align", "fix_ref"]
+    for r in res:
+        mb = r["bytes"] / MB
+        rows.append([corpus_mod.human(r["size"]), r["tokens"]] + [r.get(c, float("nan")) / mb for c in cols]
+                    + [r["fix_ref"] / mb / (ref_row["fix_ref"] / (ref_row["bytes"] / MB)) if "fix_ref" in r else ""]
+                    + [r["rss_doc_mb"]])
+    notes = ["s/MB of input for each stage: cleanup (ftfy), tokenize, dictionary match, fix = whole repair_text "
+             "without reference; pair = pair_sentences, align = reference_candidates (pairing + word alignment + "
+             "candidates), fix-ref = repair_text with a reference of the same size",
+             f"ratio = fix-ref s/MB relative to the {corpus_mod.human(ref_row['size'])} document (1.0 = linear); "
+             "RSS MB = memory added by holding and repairing the document"]
+    flags = []
+    for c in cols:
+        for i in range(1, len(res)):
+            if res[i]["size"] < 100_000 or c not in res[i]:
+                continue
+            e = _exponent(res[i - 1], res[i], c)
+            per_mb_ratio = (res[i][c] / res[i]["bytes"]) / (ref_row[c] / ref_row["bytes"])
+            if e > 1.3 or per_mb_ratio > 2.0:
+                flags.append(f"SUPERLINEAR: {c} from {corpus_mod.human(res[i - 1]['size'])} to "
+                             f"{corpus_mod.human(res[i]['size'])}: time ~ size^{e:.2f}, "
+                             f"s/MB x{per_mb_ratio:.1f} vs {corpus_mod.human(ref_row['size'])}")
+    notes += skipped + (flags or ["every stage stays linear from 100 KB up (exponent <= 1.3, s/MB within 2x)"])
+    rep.table("Scaling with document size (one document, fresh process per size)",
+              ["size", "tokens"] + [f"{c} s/MB" for c in cols] + ["fix-ref ratio", "RSS MB"], rows, notes)
+    results["docsize"] = dict(rows=res, flags=flags, skipped=skipped)
+
+
+def _exponent(a: dict, b: dict, key: str) -> float:
+    if key not in a or key not in b or a[key] <= 0 or b[key] <= 0:
+        return 1.0
+    return math.log(b[key] / a[key]) / math.log(b["bytes"] / a["bytes"])
+
+
+# --- synthetic dictionaries --------------------------------------------------
+
+def synthetic_dictionary_tsv(n: int, doc, seed: int = 7, hit_entries: int = 500,
+                             context_share: float = 0.1) -> str:
+    """``n`` entries in the dictionary TSV format.
+
+    The first ``hit_entries`` are the same at every size: 1-3 word n-gram types
+    that occur in ``doc`` (drawn by type, so rare ones dominate, like real spun
+    phrases; no all-stopword n-grams). The rest are random 2-4 word
+    combinations of the document's vocabulary, which almost never occur. So
+    the number of hits stays about the same while the dictionary grows, and
+    matching time per MB isolates the cost of the dictionary's size.
+    ``context_share`` of the entries carry a context condition."""
+    words = [w for w in doc.norms if w[0].isalpha()]
+    vocab = sorted(set(words))
+    counts = Counter(words)
+    common = {w for w, _ in counts.most_common(60)}
+    grams = set()
+    for k in (1, 2, 3):
+        for i in range(0, len(words) - k):
+            g = tuple(words[i:i + k])
+            if all(w in common for w in g):
+                continue
+            grams.add(g)
+    grams = sorted(grams)
+    random.Random(f"synthetic-hits:{seed}").shuffle(grams)
+    rng = random.Random(f"synthetic:{seed}:{n}")
+    keys: set[tuple] = set()
+    lines = ["spun\toriginal\tconfidence\tcontext\tsource"]
+    gi = 0
+    while len(keys) < n:
+        if len(keys) < hit_entries and gi < len(grams):
+            phrase = grams[gi]
+            gi += 1
+        else:
+            phrase = tuple(rng.choice(vocab) for _ in range(rng.choice((2, 2, 3, 3, 4))))
+        if phrase in keys:
+            continue
+        keys.add(phrase)
+        original = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 3)))
+        if original.split() == list(phrase):
+            original = "x" + original
+        context = ""
+        if rng.random() < context_share:
+            context = rng.choice(("!before=the|a", "after=of|in|<p>", "before=<s>", "!after=<num>"))
+        lines.append(f"{' '.join(phrase)}\t{original}\t{rng.uniform(0.3, 0.95):.2f}\t{context}\tsynthetic benchmark")
+    return "\n".join(lines) + "\n"
+
+
+def _loop_peer(phrases: list[str], regexes: list, stream: str) -> int:
+    """The common approach: for each phrase, a substring test, then one regex per phrase."""
+    hits = 0
+    for phrase, rx in zip(phrases, regexes):
+        if phrase in stream:
+            for _ in rx.finditer(stream):
+                hits += 1
+    return hits
+
+
+def _peer_regex(phrase: str):
+    # Whole words on the normalized token stream (tokens separated by single spaces);
+    # a look-ahead capture so self-overlapping occurrences count like the automaton's.
+    return re.compile(r"(?<= )(?=(" + re.escape(phrase) + r") )")
+
+
+def section_dictsize(rep: Report, cfg: dict, results: dict, seed: int) -> None:
+    from repair.dictionary import PhraseDictionary, parse_text, shipped_dictionary_paths
+    from repair.text import tokenize
+    from repair.clean import clean_text
+
+    text, _ = corpus_mod.Corpus(seed).big_document(corpus_mod.parse_size(cfg["dict_text"]), seed_offset=11)
+    doc = tokenize(clean_text(text)[0])
+    mb = len(text.encode("utf-8")) / MB
+    rows, res = [], []
+    shipped = PhraseDictionary.load(shipped_dictionary_paths())
+    t = _timeit(lambda: shipped.match(doc), 0.5)
+    hits = sum(len(m.entries) for m in shipped.match(doc))
+    rows.append(["shipped", len(shipped), "", "", t / mb, hits / mb, "", ""])
+    base = None
+    for n in cfg["dictsizes"]:
+        tsv = synthetic_dictionary_tsv(n, doc)
+        t0 = time.perf_counter()
+        entries = parse_text(tsv, f"synthetic-{n}.tsv")
+        t1 = time.perf_counter()
+        d = PhraseDictionary(entries)
+        t2 = time.perf_counter()
+        t_match = _timeit(lambda: d.match(doc), 0.5)
+        matches = d.match(doc)
+        hits = sum(len(m.entries) for m in matches)
+        base = base or t_match
+        peer = ""
+        if n <= 10000:
+            plain = [e for e in entries if not e.context]
+            phrases = [" ".join(e.spun) for e in plain]
+            regexes = [_peer_regex(p) for p in phrases]
+            stream = " " + " ".join(doc.norms) + " "
+            # Fewer, shorter runs for the peer: it is slow by design.
+            t_peer = _timeit(lambda: _loop_peer(phrases, regexes, stream), 0.0) * len(entries) / max(len(plain), 1)
+            peer = t_peer / mb
+        r = dict(entries=n, parse_s=t1 - t0, build_s=t2 - t1, match_s_mb=t_match / mb, hits_mb=hits / mb,
+                 ratio=t_match / base, peer_s_mb=peer or None)
+        res.append(r)
+        rows.append([f"synthetic {n // 1000}k", n, t1 - t0, t2 - t1, t_match / mb, hits / mb, t_match / base, peer])
+    flat = res[-1]["ratio"] <= 2.0
+    rep.table(f"Scaling with dictionary size (matching a {mb:.1f} MB tokenized document)",
+              ["dictionary", "entries", "parse_text s", "index s", "match s/MB", "hits/MB", "match ratio",
+               "loop peer s/MB"], rows,
+              ["synthetic entries in the TSV format (parse_text): the same 500 n-grams that occur in the text at "
+               "every size, the rest random 2-4 word vocabulary combinations that almost never occur (so hits/MB "
+               "stays about constant); 10% carry a context condition",
+               "match = PhraseDictionary.match on an already tokenized document (the automaton pass plus context "
+               "checks and Match objects per hit); ratio = relative to the smallest synthetic dictionary",
+               "loop peer (<= 10k entries): `phrase in text` + one compiled regex per phrase, scaled to all entries",
+               f"matching time flat in dictionary size: {'yes' if flat else 'NO'} "
+               f"(x{res[-1]['ratio']:.2f} from {res[0]['entries']:,} to {res[-1]['entries']:,} entries)"])
+    results["dictsize"] = dict(rows=res, flat=flat)
+
+
+def _difflib_blocks(src: list[str], dst: list[str]) -> list[tuple[int, int, int, int]]:
+    """Like reference._difference_blocks, with difflib's opcodes."""
+    blocks: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, src, dst, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if blocks and blocks[-1][1] == i1 and blocks[-1][3] == j1:
+            blocks[-1][1], blocks[-1][3] = i2, j2
+        else:
+            blocks.append([i1, i2, j1, j2])
+    return [tuple(b) for b in blocks]
+
+
+def _changed_words(blocks) -> int:
+    return sum(max(j - i, rj - ri) for i, j, ri, rj in blocks)
+
+
+def section_peers(rep: Report, cfg: dict, results: dict, seed: int) -> None:
+    from rapidfuzz.distance import Indel
+
+    from repair.clean import clean_text
+    from repair.config import RepairConfig
+    from repair.dictionary import PhraseDictionary, parse_text
+    from repair.reference import _difference_blocks, pair_sentences
+    from repair.text import tokenize
+
+    corpus = corpus_mod.Corpus(seed)
+    rows, res = [], {}
+    # 1. Dictionary matching: one pass against a loop over the phrase list.
+    text, _ = corpus.big_document(corpus_mod.parse_size(cfg["peer_text"]), seed_offset=23)
+    doc = tokenize(clean_text(text)[0])
+    mb = len(text.encode("utf-8")) / MB
+    n = cfg["peer_entries"]
+    entries = parse_text(synthetic_dictionary_tsv(n, doc, context_share=0.0), f"synthetic-{n}.tsv")
+    d = PhraseDictionary(entries)
+    t_ours = _timeit(lambda: d.match(doc), 0.5)
+    t_tok = _timeit(lambda: tokenize(clean_text(text)[0]), 0.3)
+    ours_hits = sum(len(m.entries) for m in d.match(doc))
+    phrases = [" ".join(e.spun) for e in entries]
+    t0 = time.perf_counter()
+    regexes = [_peer_regex(p) for p in phrases]
+    t_compile = time.perf_counter() - t0
+    stream = " " + " ".join(doc.norms) + " "
+    t_peer = _timeit(lambda: _loop_peer(phrases, regexes, stream), 1.0, max_repeats=5)
+    peer_hits = _loop_peer(phrases, regexes, stream)
+    # The public detectors' shape on raw lower-cased text (\b boundaries), for the record.
+    lower = text.lower()
+    raw_regexes = [re.compile(r"\b" + re.escape(p) + r"\b") for p in phrases]
+    t_raw = _timeit(lambda: _loop_peer(phrases, raw_regexes, lower), 1.0, max_repeats=5)
+    ratio = t_peer / t_ours
+    rows.append([f"dictionary match, {n:,} entries, {mb:.2f} MB", "PhraseDictionary.match (Aho-Corasick)",
+                 t_ours, ours_hits, "loop: `in` + regex per phrase", t_peer, peer_hits, ratio])
+    rows.append(["  same, ours incl. cleanup+tokenize; peer on raw lowercase text", "cleanup+tokenize+match",
+                 t_ours + t_tok, "", "loop on text.lower(), \\b regexes", t_raw, "", t_raw / (t_ours + t_tok)])
+    res["match"] = dict(entries=n, mb=mb, ours_s=t_ours, ours_tokenize_s=t_tok, ours_hits=ours_hits, peer_s=t_peer,
+                        peer_hits=peer_hits, peer_compile_s=t_compile, ratio=ratio, raw_peer_s=t_raw,
+                        ratio_incl_tokenize=t_raw / (t_ours + t_tok), same_hits=ours_hits == peer_hits)
+    # 2. Alignment: rapidfuzz (ours) against difflib on the same sentence pairs.
+    config = RepairConfig()
+    pairs, docs = [], []
+    for doc_ in corpus.documents():
+        if doc_.reference is None or not doc_.kind.startswith("spun"):
+            continue
+        a = tokenize(clean_text(doc_.text)[0])
+        b = tokenize(clean_text(doc_.reference)[0])
+        docs.append((a, b))
+        for p in pair_sentences(a, b, config):
+            s, e = a.sentences[p.input_sentence]
+            rs, re_ = b.sentences[p.reference_sentence]
+            pairs.append((a.norms[s:e], b.norms[rs:re_]))
+        if len(docs) >= cfg["align_docs"]:
+            break
+    t_rf = _timeit(lambda: [_difference_blocks(s, r) for s, r in pairs], 0.5)
+    t_dl = _timeit(lambda: [_difflib_blocks(s, r) for s, r in pairs], 0.5, max_repeats=20)
+    same = sum(1 for s, r in pairs if _difference_blocks(s, r) == _difflib_blocks(s, r))
+    rf_words = sum(_changed_words(_difference_blocks(s, r)) for s, r in pairs)
+    dl_words = sum(_changed_words(_difflib_blocks(s, r)) for s, r in pairs)
+    rows.append([f"word alignment, {len(pairs):,} sentence pairs", "Levenshtein.opcodes blocks", t_rf,
+                 f"{rf_words} words", "SequenceMatcher.get_opcodes", t_dl, f"{dl_words} words", t_dl / t_rf])
+    t_rs = _timeit(lambda: [Indel.normalized_similarity(s, r) for s, r in pairs], 0.3)
+    t_ds = _timeit(lambda: [difflib.SequenceMatcher(None, s, r, autojunk=False).ratio() for s, r in pairs], 0.3,
+                   max_repeats=20)
+    rows.append([f"sentence similarity, same pairs", "Indel.normalized_similarity", t_rs, "",
+                 "SequenceMatcher.ratio", t_ds, "", t_ds / t_rs])
+    # Sentence pairing per document: our inverted index + rapidfuzz against difflib over all sentence pairs.
+    some = docs[: max(10, len(docs) // 4)]
+    t_pair = _timeit(lambda: [pair_sentences(a, b, config) for a, b in some], 0.3)
+    t_naive = _timeit(lambda: [_naive_pairing(a, b) for a, b in some], 0.0, max_repeats=3)
+    rows.append([f"sentence pairing, {len(some)} documents", "pair_sentences (index + Indel)", t_pair, "",
+                 "SequenceMatcher.ratio, all pairs", t_naive, "", t_naive / t_pair])
+    res["align"] = dict(pairs=len(pairs), ours_s=t_rf, difflib_s=t_dl, ratio=t_dl / t_rf, same_blocks=same,
+                        ours_words=rf_words, difflib_words=dl_words, sim_ratio=t_ds / t_rs,
+                        pairing_ratio=t_naive / t_pair)
+    rep.table("Side by side (same input, one run)",
+              ["workload", "ours", "ours s", "ours found", "peer", "peer s", "peer found", "peer/ours"], rows,
+              [f"match hits identical: {'yes' if ours_hits == peer_hits else 'NO'} ({ours_hits} vs {peer_hits}); the "
+               f"peer runs on our normalized token stream so both see the same words; compiling its {n:,} regexes "
+               f"took {t_compile:.2f} s more (not counted)",
+               f"word alignment: identical blocks in {same}/{len(pairs)} pairs ({same / max(len(pairs), 1):.0%}); "
+               "both are minimal edit scripts but may place equal-cost edits differently"])
+    results["peers"] = res
+
+
+def _naive_pairing(a, b) -> list[int]:
+    ref_words = [b.norms[s:e] for s, e in b.sentences]
+    best = []
+    for s, e in a.sentences:
+        words = a.norms[s:e]
+        scores = [difflib.SequenceMatcher(None, words, r, autojunk=False).ratio() for r in ref_words]
+        best.append(max(range(len(scores)), key=scores.__getitem__) if scores else -1)
+    return best
+
+
+def section_targets(rep: Report, results: dict, jobs_all: int) -> list[str]:
+    rows, missed = [], []
+    tp = results.get("throughput", {})
+
+    def add(name, target, value, ok, unit=""):
+        rows.append([name, target, value if value is not None else "n/a", "yes" if ok else ("NO" if value is not None else "n/a")])
+        if value is not None and not ok:
+            missed.append(name)
+
+    for task, key, label in (("fix", "fix_mb_s_core", "fix without reference, MB/s per core"),
+                             ("detect", "detect_mb_s_core", "detect, MB/s per core")):
+        one = tp.get(f"{task}/1")
+        val = one["bytes"] / MB / one["seconds"] if one else None
+        add(label + " (1 process)", f">= {TARGETS[key]}", val, val is not None and val >= TARGETS[key])
+        allc = tp.get(f"{task}/{jobs_all}")
+        if allc and jobs_all > 1:
+            v = allc["bytes"] / MB / allc["seconds"] / jobs_all
+            add(label + f" ({jobs_all} processes)", f">= {TARGETS[key]}", v, v >= TARGETS[key])
+    peer = results.get("peers", {}).get("match")
+    add("loop-over-phrases slower at 10k entries (x)", f">= {TARGETS['peer_ratio']}",
+        peer["ratio"] if peer else None, bool(peer and peer["ratio"] >= TARGETS["peer_ratio"]))
+    cli = results.get("cli")
+    add("CLI start-up, repair fix tiny file (s)", f"< {TARGETS['cli_s']}", cli["fix_s"] if cli else None,
+        bool(cli and cli["fix_s"] < TARGETS["cli_s"]))
+    add("CLI start-up, repair --help (s)", f"< {TARGETS['cli_s']}", cli["help_s"] if cli else None,
+        bool(cli and cli["help_s"] < TARGETS["cli_s"]))
+    mem = results.get("memory")
+    add("memory flat in the number of documents", "flat", ("flat" if mem["flat"] else "grows") if mem else None,
+        bool(mem and mem["flat"]))
+    ds = results.get("docsize")
+    add("time linear in document size (1 KB .. 10 MB)", "no superlinear stage",
+        (f"{len(ds['flags'])} flag(s)" + (", sizes skipped" if ds["skipped"] else "")) if ds else None,
+        bool(ds and not ds["flags"] and not ds["skipped"]))
+    dz = results.get("dictsize")
+    add("matching time flat in dictionary size (x, smallest->largest)", "<= 2",
+        dz["rows"][-1]["ratio"] if dz else None, bool(dz and dz["flat"]))
+    rep.table("Targets (reported, not asserted)", ["target", "wanted", "measured", "met"], rows)
+    results["targets"] = dict(rows=rows, missed=missed)
+    return missed
+
+
+def section_profile(rep: Report, cfg: dict, results: dict, corpus_path: Path) -> None:
+    load_state()
+    limit = corpus_mod.parse_size(cfg["profile_bytes"])
+    for task in ("fix", "fix-ref"):
+        docs = list(iter_corpus(corpus_path, limit))
+        prof = cProfile.Profile()
+        t0 = time.perf_counter()
+        prof.enable()
+        for text, ref in docs:
+            run_task(task, text, ref)
+        prof.disable()
+        wall = time.perf_counter() - t0
+        stats = pstats.Stats(prof)
+        total = stats.total_tt
+        entries = []
+        for (file, line, func), (cc, nc, tt, ct, _) in stats.stats.items():
+            entries.append((tt, ct, nc, _short(file), line, func))
+        entries.sort(reverse=True)
+        rows = [[f"{f}:{ln}({fn})", nc, tt, tt / total, ct] for tt, ct, nc, f, ln, fn in entries[:18]]
+        cum = sorted(entries, key=lambda e: -e[1])
+        cum_rows = [[f"{f}:{ln}({fn})", nc, ct, ct / total] for tt, ct, nc, f, ln, fn in cum
+                    if f.startswith("repair/")][:14]
+        n_bytes = sum(len(t.encode("utf-8")) for t, _ in docs)
+        note = (f"{len(docs)} documents, {n_bytes / MB:.2f} MB, {wall:.1f} s under cProfile "
+                f"({n_bytes / MB / wall:.2f} MB/s with profiling overhead)")
+        rep.table(f"Profile of {task}: top functions by own time (cProfile)",
+                  ["function (file:line)", "calls", "own s", "share", "cumulative s"], rows, [note])
+        rep.table(f"Profile of {task}: repair/ functions by cumulative time",
+                  ["function (file:line)", "calls", "cumulative s", "share"], cum_rows)
+        results.setdefault("profile", {})[task] = dict(top=rows, cumulative=cum_rows, note=note)
+
+
+def _short(file: str) -> str:
+    f = file.replace("\\", "/")
+    root = str(ROOT).replace("\\", "/") + "/"
+    if f.startswith(root):
+        return f[len(root):]
+    m = re.search(r"site-packages/(.*)", f)
+    if m:
+        return m.group(1)
+    m = re.search(r"lib/python3\.\d+/(.*)", f)
+    return ("stdlib/" + m.group(1)) if m else f
+
+
+# =============================================================================
+# Main
+# =============================================================================
+
+def prepare_corpus(args, cfg: dict, workdir: Path, rep: Report) -> Path:
+    if args.corpus:
+        p = Path(args.corpus)
+        if p.is_dir():
+            p = p / "corpus.jsonl"
+        if not p.exists():
+            raise SystemExit(f"run.py: no corpus.jsonl at {args.corpus}")
+        return p
+    size = corpus_mod.parse_size(cfg["sample"])
+    out = workdir / f"corpus-{cfg['sample']}-seed{args.seed}"
+    summary_path = out / "corpus.summary.json"
+    if summary_path.exists():
+        s = json.loads(summary_path.read_text())
+        if s.get("text_bytes", 0) >= size and s.get("seed") == args.seed and (out / "corpus.jsonl").exists():
+            rep.note(f"corpus: reusing {out} ({s['documents']} documents, {s['text_bytes'] / MB:.1f} MB)")
+            return out / "corpus.jsonl"
+    t0 = time.perf_counter()
+    s = corpus_mod.write_corpus(out, size, args.seed, "jsonl", progress=size >= 10**8)
+    rep.note(f"corpus: generated {s['documents']} documents, {s['text_bytes'] / MB:.1f} MB of text "
+             f"(+{s['reference_bytes'] / MB:.1f} MB references) in {time.perf_counter() - t0:.1f} s at {out}; "
+             f"kinds: {', '.join(f'{k} {v}' for k, v in s['kinds'].items())}")
+    return out / "corpus.jsonl"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="about 2 minutes")
+    mode.add_argument("--full", action="store_true", help="1 GB corpus: hours at today's speed")
+    parser.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--corpus", help="use this corpus.jsonl (or a directory holding one) from corpus.py")
+    parser.add_argument("--workdir", help="where to write corpora (default: a temporary directory; "
+                                          "--full: /tmp/spin-repair-bench, kept and reused)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for 'all cores'")
+    parser.add_argument("--profile", action="store_true", help="profile even when the speed targets are met")
+    parser.add_argument("--no-profile", action="store_true", help="never profile")
+    parser.add_argument("--plain", action="store_true", help="plain-text tables instead of rich")
+    parser.add_argument("--json", dest="json_out", help="also write every figure as JSON here")
+    parser.add_argument("--markdown", help="also write the tables as Markdown here")
+    # Internal: subprocess workers.
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    parser.add_argument("--task", choices=TASKS, default="fix", help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=float, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--chunk-bytes", type=int, default=32000, help=argparse.SUPPRESS)
+    parser.add_argument("--docs", type=int, default=100, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=10**6, help=argparse.SUPPRESS)
+    parser.add_argument("--min-time", type=float, default=0.3, help=argparse.SUPPRESS)
+    parser.add_argument("--no-ref", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](args)))
+        return 0
+
+    preset = "quick" if args.quick else "full" if args.full else "default"
+    cfg = dict(PRESETS[preset])
+    only = set(args.only.split(",")) if args.only else set(SECTIONS)
+    unknown = only - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    rep = Report(args.plain)
+    started = time.perf_counter()
+    tmp = None
+    if args.workdir:
+        workdir = Path(args.workdir)
+    elif args.full:
+        workdir = Path(tempfile.gettempdir()) / "spin-repair-bench"
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="spin-repair-bench-")
+        workdir = Path(tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    from repair import __version__
+
+    header = (f"spin-repair {__version__} benchmarks, {preset} run, "
+              f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; Python {platform.python_version()}, "
+              f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+              f"all-cores runs use {args.jobs} processes")
+    rep.note(header)
+    results: dict = dict(preset=preset, header=header, jobs=args.jobs, seed=args.seed)
+    try:
+        needs_corpus = only & {"throughput", "memory", "profile"}
+        corpus_path = prepare_corpus(args, cfg, workdir, rep) if needs_corpus else None
+        if "load" in only:
+            section_load(rep, cfg, results)
+        if "cli" in only:
+            section_cli(rep, cfg, results, workdir)
+        if "throughput" in only:
+            section_throughput(rep, cfg, results, corpus_path, args.jobs)
+        if "memory" in only:
+            section_memory(rep, cfg, results, corpus_path)
+        if "docsize" in only:
+            section_docsize(rep, cfg, results, args.seed)
+        if "dictsize" in only:
+            section_dictsize(rep, cfg, results, args.seed)
+        if "peers" in only:
+            section_peers(rep, cfg, results, args.seed)
+        missed = section_targets(rep, results, args.jobs) if "targets" in only else []
+        speed_missed = any(m.startswith(("fix", "detect")) for m in missed)
+        if "profile" in only and not args.no_profile and (speed_missed or args.profile):
+            section_profile(rep, cfg, results, corpus_path)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    elapsed = time.perf_counter() - started
+    rep.note(f"total benchmark time: {elapsed / 60:.1f} min")
+    results["elapsed_s"] = elapsed
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    if args.markdown:
+        Path(args.markdown).write_text(rep.markdown(f"_{header}; {elapsed / 60:.1f} min_") + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
