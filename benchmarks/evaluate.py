@@ -37,6 +37,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list the false changes on clean text")
     parser.add_argument("--min-confidence", type=float, default=RepairConfig.min_confidence)
+    parser.add_argument("--articles", default="*", metavar="GLOB",
+                        help="which spun articles, e.g. '0[1-8]' (tuned on) or '09|1?' style globs: '1*'")
     args = parser.parse_args()
     config = RepairConfig(min_confidence=args.min_confidence)
     score = load_scorer()
@@ -44,7 +46,7 @@ def main() -> int:
     spun_dir = ROOT / "tests" / "cases" / "articles" / "spun"
     rows, totals = [], {"gold": 0, "right": 0, "changes": 0, "false": 0, "left": 0}
     print(f"{'article':10} {'P':>6} {'R':>6} {'F1':>6} {'net':>6} {'gold':>5} {'false':>5}")
-    for spun_path in sorted(spun_dir.glob("*.txt")):
+    for spun_path in sorted(spun_dir.glob(f"{args.articles}.txt")):
         gold = json.loads(spun_path.with_suffix(".gold.json").read_text(encoding="utf-8"))
         spun = spun_path.read_text(encoding="utf-8")
         result = repair_text(spun, config=config)

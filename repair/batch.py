@@ -52,7 +52,7 @@ STATE_DIR = ".state"
 RESERVED = frozenset({"summary.json", "summary.md", "review", STATE_DIR})
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_COMPONENT_BYTES = 200  # leaves room for ".changes.jsonl" and temp-file prefixes
-_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f:*?"<>|]')  # controls, and what Windows refuses in names
 
 
 class BatchError(Exception):

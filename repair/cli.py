@@ -77,6 +77,8 @@ def main() -> None:
     repair fix ARTICLE.txt -o REPAIRED.txt --log CHANGES.jsonl
     repair fix ARTICLE.txt --reference CLEANER.txt
     repair apply ARTICLE.txt CHANGES.jsonl -o REPAIRED.txt
+    repair batch ARTICLES/ -o OUT/ && repair review OUT/
+    repair learn --from-log REVIEWED.jsonl -d learned.tsv
     """
 
 
@@ -201,3 +203,267 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
         console.print(table)
     if failed:
         raise SystemExit(EXIT_DATA_ERROR)
+
+
+# --------------------------------------------------------------------------- batch, review, learn, dict
+
+
+def _dictionary_paths(paths: tuple[str, ...], no_dictionary: bool) -> list[str]:
+    """Shipped + extra dictionary files, checked to load (one-line error if not)."""
+    files = ([] if no_dictionary else [str(p) for p in shipped_dictionary_paths()]) + [str(Path(p).resolve()) for p in paths]
+    try:
+        PhraseDictionary.load(files)
+    except DictionaryError as exc:
+        _fail(str(exc))
+    return files
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output-dir", "outdir", required=True, metavar="OUTDIR", help="Where the outputs go.")
+@click.option("--reference-dir", metavar="DIR", help="References: the file of the same name (or relative path) here.")
+@click.option("--pairs", "pairs_csv", metavar="PAIRS.csv",
+              help="References listed as CSV rows input,reference (paths relative to the CSV file).")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=0, show_default="all cores",
+              help="Worker processes; 1 runs in this process.")
+@click.option("--resume", is_flag=True, help="Skip documents already complete in OUTDIR (same input and options).")
+@click.option("--glob", "pattern", default="*.txt", show_default=True, help="Files to take from INPUT directories.")
+@click.option("-d", "--dictionary", "dictionaries", multiple=True, metavar="DICT",
+              help="An extra phrase dictionary (TSV); repeatable. Loaded after the shipped ones.")
+@click.option("--no-dictionary", is_flag=True, help="Do not load the shipped dictionaries.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=RepairConfig.min_confidence,
+              show_default=True, help="Apply candidates at or above this confidence; log the rest as proposed.")
+@click.option("--max-bytes", type=click.IntRange(1), default=None, hidden=True,
+              help="Refuse documents larger than this many bytes (default 64 MiB).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line; only failed documents.")
+def batch(inputs, outdir, reference_dir, pairs_csv, jobs, resume, pattern, dictionaries, no_dictionary,
+          min_confidence, max_bytes, quiet):
+    """Repair many documents into OUTDIR.
+
+    INPUT is a text file, a directory (searched recursively for --glob) or a
+    JSON Lines file (.jsonl: one document a line, {"id", "text", optional
+    "reference"}). For each document, OUTDIR gets the repaired text at its
+    relative path (a directory INPUT's files keep their path below it; a
+    JSON Lines document is named by its id, plus .txt) and its change log
+    next to it (.changes.jsonl); then OUTDIR/summary.json and summary.md.
+    A document that cannot be read is recorded with its error and the others
+    go on; the exit status is then 1. After an interruption, run the same
+    command with --resume.
+    """
+    from .batch import BatchError, BatchOptions, Progress, Settings, Sources, count_jobs, describe_totals, run_batch
+    from .files import DEFAULT_MAX_BYTES
+
+    if reference_dir and pairs_csv:
+        raise click.UsageError("give --reference-dir or --pairs, not both")
+    settings = Settings(tuple(_dictionary_paths(dictionaries, no_dictionary)), min_confidence,
+                        max_bytes or DEFAULT_MAX_BYTES)
+    try:
+        sources = Sources.from_pairs_file(pairs_csv) if pairs_csv else Sources(reference_dir=reference_dir)
+        options = BatchOptions(tuple(inputs), outdir, settings, sources, pattern, jobs, resume)
+        from .batch import check_options
+
+        check_options(options)
+        with Progress(count_jobs(options), quiet=quiet) as progress:
+            totals = run_batch(options, on_record=progress.update)
+    except BatchError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo(f"repair: interrupted; run the same command with --resume to go on", err=True)
+        raise SystemExit(130)
+    if not quiet:
+        click.echo(describe_totals(totals, outdir), err=True)
+    if totals.failed or totals.missing:
+        raise SystemExit(EXIT_DATA_ERROR)
+
+
+@main.command()
+@click.argument("target", metavar="LOG|OUTDIR")
+@click.option("--input", "input_path", metavar="INPUT",
+              help="The text the log was made from (not needed for X.changes.jsonl next to its repaired X).")
+@click.option("-o", "--output", metavar="REPORT.html",
+              help="Where to write the page (default: LOG with .html); for an OUTDIR, the report directory "
+                   "(default OUTDIR/review).")
+def review(target, input_path, output):
+    """Write an HTML page to review a change log: accept or reject changes, export the decisions.
+
+    The page is self-contained (opens from disk, loads nothing). Its "Export"
+    button downloads a change log with your decisions that `repair apply`
+    replays. Given a batch OUTDIR, writes an index of all documents (most
+    spun first) and a page per document.
+    """
+    from .review import ReviewError, review_batch, review_log
+
+    try:
+        if os.path.isdir(target):
+            if input_path:
+                raise click.UsageError("--input is for a single LOG, not an OUTDIR")
+            index, pages, problems = review_batch(target, output)
+            for problem in problems:
+                click.echo(f"repair: warning: {problem}", err=True)
+            click.echo(f"repair: wrote {index} and {pages} document page(s)", err=True)
+            return
+        html = review_log(target, input_path)
+    except ReviewError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write the report: {exc.strerror or exc}")
+    if output is None:
+        base = target[: -len(".jsonl")] if target.endswith(".jsonl") else target
+        output = base + ".html"
+    if _same_file(target, output) or (input_path and _same_file(input_path, output)):
+        _fail("the report must not overwrite the log or the input")
+    _write(output, html, "the report")
+    if output != "-":
+        click.echo(f"repair: wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("log_path", metavar="LOG")
+@click.option("--status", type=click.Choice(["applied", "proposed", "rejected"]), multiple=True,
+              help="Only changes with this status; repeatable.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help="Only changes at or above this.")
+def show(log_path, status, min_confidence):
+    """Print the changes of a log as a table (id, offsets, before, after, sources, confidence, status, rule)."""
+    from .review import show_table
+
+    try:
+        changes = parse(_read(log_path), log_path)
+    except ChangeLogError as exc:
+        _fail(str(exc))
+    shown = [c for c in changes if (not status or c.status in status) and c.confidence >= min_confidence]
+    counts = {s: sum(1 for c in changes if c.status == s) for s in ("applied", "proposed", "rejected")}
+    title = f"{log_path}: {len(changes)} change(s), " + ", ".join(f"{n} {s}" for s, n in counts.items())
+    if len(shown) != len(changes):
+        title += f"; {len(shown)} shown"
+    show_table(shown, title)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[SPUN ORIGINAL | LOG...]")
+@click.option("--from-log", is_flag=True, help="The arguments are reviewed change logs.")
+@click.option("-d", "--dictionary", "dict_path", required=True, metavar="DICT",
+              help="The dictionary to grow (TSV; created if missing).")
+@click.option("--no-dictionary", is_flag=True, help="Mining: do not skip pairs the shipped dictionaries know.")
+def learn(paths, from_log, dict_path, no_dictionary):
+    """Grow a dictionary from reviewed logs, or from an aligned pair of texts.
+
+    \b
+    repair learn --from-log REVIEWED.jsonl... -d DICT
+        accepted changes become (or strengthen) entries; rejected ones lower
+        their entry's confidence. Counts and provenance go in the source field.
+    repair learn SPUN ORIGINAL -d DICT
+        mines short spun -> original differences from two aligned texts.
+
+    Use DICT with `repair fix|batch -d DICT`: its entries override shipped
+    ones with the same phrase and context.
+    """
+    from .learn import LearnError, learn_from_logs, learn_from_pair
+
+    if any(_same_file(p, dict_path) for p in paths):
+        _fail("DICT must not be one of the inputs")
+    try:
+        if from_log:
+            if not paths:
+                raise click.UsageError("give at least one reviewed LOG")
+            r = learn_from_logs(paths, dict_path)
+            msg = (f"repair: learned from {r.logs} log(s): {r.accepted} accepted, {r.rejected} rejected change(s)"
+                   f" -> {r.added} entr{'y' if r.added == 1 else 'ies'} added, {r.updated} updated in {dict_path}")
+            extra = [f"{r.skipped_cleanup} cleanup" if r.skipped_cleanup else "",
+                     f"{r.undecided} undecided" if r.undecided else "",
+                     f"{r.skipped_other} unusable" if r.skipped_other else ""]
+            extra = [e for e in extra if e]
+            if extra:
+                msg += f" (skipped: {', '.join(extra)})"
+            if r.rejected_pairs:
+                msg += f"; {r.rejected_pairs} rejected pair(s) without an entry remembered"
+            for p in r.logs_skipped:
+                click.echo(f"repair: {p}: already learned into {dict_path}; skipped", err=True)
+        else:
+            if len(paths) != 2:
+                raise click.UsageError("give SPUN and ORIGINAL (two texts), or --from-log LOG...")
+            r = learn_from_pair(paths[0], paths[1], dict_path, use_shipped=not no_dictionary)
+            msg = (f"repair: {r.pairs} difference(s) found: {r.added} entr{'y' if r.added == 1 else 'ies'} added, "
+                   f"{r.updated} updated, {r.known} already known; {dict_path}")
+    except LearnError as exc:
+        _fail(str(exc))
+    click.echo(msg, err=True)
+
+
+@main.group("dict")
+def dict_group() -> None:
+    """Check, count and merge phrase dictionaries (TSV)."""
+
+
+@dict_group.command("check")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+def dict_check(files):
+    """Validate dictionary files; every problem is printed as FILE:LINE: message (exit 1 if any)."""
+    from .learn import check_files
+
+    counts, errors = check_files(files)
+    for e in errors:
+        click.echo(f"repair: error: {e}", err=True)
+    for path, n in counts.items():
+        if not any(e.startswith(f"{path}:") for e in errors):
+            click.echo(f"{path}: ok, {n} entries")
+    if errors:
+        raise SystemExit(EXIT_DATA_ERROR)
+
+
+@dict_group.command("stats")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def dict_stats(files, as_json):
+    """Count entries by provenance, confidence band, and single word vs phrase."""
+    from .learn import LearnError, stats
+
+    try:
+        result = stats(files)
+    except LearnError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    total = result["total"]
+    overview = Table(title="entries", title_justify="left")
+    for col in ("file", "entries", "single word", "multiword", "with context", "cased"):
+        overview.add_column(col, justify="left" if col == "file" else "right")
+    rows = list(result["files"].items()) + ([("all", total)] if len(files) > 1 else [])
+    for name, s in rows:
+        overview.add_row(Text(name), *(str(s[k]) for k in ("entries", "single_word", "multiword", "with_context", "cased")))
+    console.print(overview)
+    prov = Table(title="by provenance", title_justify="left")
+    prov.add_column("source")
+    prov.add_column("entries", justify="right")
+    for name, n in total["by_provenance"].items():
+        prov.add_row(Text(name), str(n))
+    console.print(prov)
+    conf = Table(title="by confidence", title_justify="left")
+    conf.add_column("band")
+    conf.add_column("entries", justify="right")
+    for band, n in total["by_confidence"].items():
+        conf.add_row(band, str(n))
+    console.print(conf)
+
+
+@dict_group.command("merge")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("-o", "--output", required=True, metavar="OUT", help="The merged dictionary (written atomically).")
+def dict_merge(a, b, output):
+    """Merge two dictionaries: B's entry wins over A's for the same phrase and context."""
+    from .learn import LearnError, merge_files
+
+    try:
+        kept, overridden, from_b = merge_files(a, b, output)
+    except LearnError as exc:
+        _fail(str(exc))
+    except DictionaryError as exc:
+        _fail(str(exc))
+    click.echo(f"repair: {output}: {kept + from_b} entries ({kept} from {a}, {from_b} from {b}, "
+               f"{overridden} of {a} overridden)", err=True)

@@ -51,7 +51,7 @@ def test_fix_writes_the_repaired_text_to_stdout_and_a_summary_to_stderr(runner, 
 
     result = ok(runner.invoke(main, ["fix", str(spun_file)]))
     expected = repair_text(seed000).text
-    assert result.stdout == expected
+    assert result.stdout_bytes == expected.encode("utf-8")
     assert expected != seed000
     assert result.stderr.startswith("repair: ") and "change(s) applied" in result.stderr
     assert ok(runner.invoke(main, ["fix", "-q", str(spun_file)])).stderr == ""
@@ -70,8 +70,9 @@ def test_fix_output_file_and_log(runner, spun_file, tmp_path, seed000):
 
 
 def test_fix_reads_stdin(runner):
-    result = ok(runner.invoke(main, ["fix", "-q", "-"], input="A plain sentence.\r\n"))
-    assert result.stdout == "A plain sentence.\r\n"
+    result = ok(runner.invoke(main, ["fix", "-q", "-"], input="A plain sentence.\r\n".encode("utf-8")))
+    # (click's Result.stdout turns CRLF into LF; the bytes are what was written)
+    assert result.stdout_bytes == b"A plain sentence.\r\n"
 
 
 def test_apply_reproduces_fix_output_byte_for_byte(runner, spun_file, tmp_path):
@@ -80,7 +81,7 @@ def test_apply_reproduces_fix_output_byte_for_byte(runner, spun_file, tmp_path):
     ok(runner.invoke(main, ["apply", str(spun_file), str(log), "-o", str(replayed)]))
     assert replayed.read_bytes() == fixed.read_bytes()
     to_stdout = ok(runner.invoke(main, ["apply", str(spun_file), str(log)]))
-    assert to_stdout.stdout.encode("utf-8") == fixed.read_bytes()
+    assert to_stdout.stdout_bytes == fixed.read_bytes()
 
 
 def test_apply_crlf_input_round_trip(runner, tmp_path, seed000):
@@ -109,8 +110,10 @@ def test_rejecting_one_record_changes_exactly_that_span(runner, spun_file, tmp_p
     log.write_text(dumps(changes), encoding="utf-8")
     result = ok(runner.invoke(main, ["apply", str(spun_file), str(log)]))
     expected = repaired[:pos] + target.before + repaired[pos + len(target.after):]
-    assert result.stdout == expected
-    assert result.stdout[pos:pos + len(target.before)] == seed000[target.start:target.end]
+    replayed = result.stdout_bytes.decode("utf-8")
+    assert replayed == expected
+    assert replayed[pos:pos + len(target.before)] == seed000[target.start:target.end]
+    assert replayed != repaired
 
 
 def test_apply_with_a_log_of_another_input_fails_cleanly(runner, spun_file, tmp_path):
@@ -136,7 +139,7 @@ def test_fix_log_of_input_with_nel_replays(runner, tmp_path):
     fixed, log = tmp_path / "f.txt", tmp_path / "l.jsonl"
     ok(runner.invoke(main, ["fix", str(src), "-o", str(fixed), "--log", str(log)]))
     result = ok(runner.invoke(main, ["apply", str(src), str(log)]))
-    assert result.stdout == fixed.read_text(encoding="utf-8")
+    assert result.stdout_bytes == fixed.read_bytes()
 
 
 # --- overwriting the input -------------------------------------------------------------------
