@@ -39,7 +39,6 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
@@ -78,7 +77,6 @@ class Settings:
         return _settings_fingerprint(self)
 
 
-@lru_cache(maxsize=8)
 def _settings_fingerprint(settings: Settings) -> str:
     h = hashlib.sha256()
     h.update(repr((settings.min_confidence,)).encode())
@@ -322,12 +320,14 @@ def _jsonl_jobs(path: str, sources: Sources, make: Callable[..., Job], max_bytes
 
 # --------------------------------------------------------------------------- one document
 
-_RESOURCES: dict[Settings, tuple] = {}
+_RESOURCES: dict[tuple, tuple] = {}
 
 
 def load_resources(settings: Settings) -> tuple:
-    """The dictionary, config and model for ``settings``: loaded once per process."""
-    cached = _RESOURCES.get(settings)
+    """The dictionary, config and model for ``settings``: loaded once per process
+    (again only if a dictionary file changed since)."""
+    key = (settings, settings.fingerprint())
+    cached = _RESOURCES.get(key)
     if cached is None:
         from .dictionary import PhraseDictionary
         from .model import default_model
@@ -335,7 +335,8 @@ def load_resources(settings: Settings) -> tuple:
         config = settings.config()
         dictionary = PhraseDictionary.load(settings.dictionary_paths)
         model = default_model() if config.use_model else None
-        cached = _RESOURCES[settings] = (dictionary, config, model)
+        _RESOURCES.clear()
+        cached = _RESOURCES[key] = (dictionary, config, model)
     return cached
 
 
@@ -372,6 +373,7 @@ def _read_jsonl_document(job: Job) -> tuple[str, str | None]:
 def _target(job: Job, rel: str) -> Path:
     """OUTDIR/rel, with its directory created and checked to be inside OUTDIR
     (before and after creating it, so a symbolic link in OUTDIR is never followed out)."""
+    Path(job.outdir).mkdir(parents=True, exist_ok=True)
     target = Path(job.outdir) / rel
     existing = target.parent
     while not existing.exists() and existing != existing.parent:
@@ -438,8 +440,9 @@ def repair_document(job: Job) -> dict:
     try:
         state = _target(job, f"{STATE_DIR}/{job.output}.json")
         write_text_atomic(state, json.dumps(record, ensure_ascii=False))
-    except OSError as exc:
-        record.update(status="error", error=f"cannot write the state of {job.output}: {exc.strerror or exc}")
+    except (OSError, InputError) as exc:
+        record.update(status="error",
+                      error=f"cannot write the state of {job.output}: {getattr(exc, 'strerror', None) or exc}")
     return record
 
 
@@ -478,7 +481,7 @@ def _crashed(job: Job, message: str) -> dict:
               "fingerprint": job.fingerprint, "settings": job.settings.fingerprint()}
     try:
         write_text_atomic(_target(job, f"{STATE_DIR}/{job.output}.json"), json.dumps(record, ensure_ascii=False))
-    except OSError:
+    except (OSError, InputError):
         pass
     return record
 

@@ -270,13 +270,16 @@ def show_table(changes: list[Change], title: str = "", console=None) -> None:
 
     console = console or Console()
     table = Table(title=Text(title) if title else None, title_justify="left")
-    for col, kw in (("id", {}), ("offsets", {"justify": "right"}), ("before", {}), ("after", {}),
-                    ("sources", {}), ("confidence", {"justify": "right"}), ("status", {}), ("rule", {})):
+    fixed = {"no_wrap": True}
+    for col, kw in (("id", fixed), ("offsets", {"justify": "right", **fixed}), ("before", {"ratio": 3}),
+                    ("after", {"ratio": 3}), ("sources", {"ratio": 2, "overflow": "fold"}),
+                    ("conf", {"justify": "right", **fixed}), ("status", fixed),
+                    ("rule", {"ratio": 2, "overflow": "fold"})):
         table.add_column(col, **kw)
     styles = {"applied": "green", "proposed": "yellow", "rejected": "red"}
     for c in changes:
         table.add_row(Text(c.id), Text(f"{c.start}-{c.end}"), Text(_visible(c.before)), Text(_visible(c.after)),
-                      Text(",".join(c.sources)), Text(f"{c.confidence:.2f}"),
+                      Text("+".join(c.sources)), Text(f"{c.confidence:.2f}"),
                       Text(c.status, style=styles.get(c.status, "")), Text(c.rule))
     console.print(table)
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Held-out tortured phrases: detection and correction of phrases absent from the dictionary.
+
+tests/cases/tortured_heldout.tsv holds tortured phrases (and their established
+terms) that dictionaries/build_tortured.py kept out of dictionaries/tortured.tsv.
+Each is inserted into clean sentences of a scientific paragraph; the paragraph
+also carries three tortured phrases that *are* in the dictionary, so that the
+document reads as spun (a lone unknown phrase in clean text is left alone by
+design). Reported:
+
+- detection: a flagged span (result.flagged) overlaps the inserted phrase;
+- correction: the repaired text has an accepted original where the phrase was;
+- control: the same paragraphs with the established term instead get no change there.
+
+    python benchmarks/evaluate_tortured.py [--limit N] [--thesaurus]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from repair import RepairConfig, repair_text  # noqa: E402
+from repair.text import normalize_word, TOKEN_RE  # noqa: E402
+
+TEMPLATES = [
+    "In this paper we study {x} and compare it with earlier work on the same data.",
+    "The results show that {x} improves accuracy on all three benchmarks.",
+    "Previous studies of {x} relied on small samples collected in a single hospital.",
+    "We describe a method based on {x} that runs in linear time.",
+]
+KNOWN_SPUN = [("man-made brainpower", "artificial intelligence"), ("profound learning", "deep learning"),
+              ("irregular woodland", "random forest"), ("backing vector machine", "support vector machine")]
+
+
+def words(text: str) -> list[str]:
+    return [normalize_word(t) for t in TOKEN_RE.findall(text)]
+
+
+def load_cases(path: Path) -> list[tuple[str, list[str]]]:
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("tortured\t"):
+            continue
+        spun, _, expected = line.partition("\t")
+        cases.append((spun, [e for e in expected.split("|") if e]))
+    return cases
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N cases (0: all)")
+    parser.add_argument("--thesaurus", action="store_true", help="turn on thesaurus proposals")
+    args = parser.parse_args()
+    config = RepairConfig(use_thesaurus=args.thesaurus)
+    cases = load_cases(ROOT / "tests" / "cases" / "tortured_heldout.tsv")
+    if args.limit:
+        cases = cases[:args.limit]
+    rng = random.Random(7)
+    detected = corrected = control_changed = 0
+    for n, (spun, expected) in enumerate(cases):
+        known = rng.sample(KNOWN_SPUN, 3)
+        template = TEMPLATES[n % len(TEMPLATES)]
+        before = f"We apply {known[0][0]} to the task, following recent work on {known[2][0]}. "
+        after = f" Our experiments use {known[1][0]} as a baseline."
+        sentence = template.format(x=spun)
+        text = before + sentence + after
+        start = len(before) + template.index("{x}")
+        end = start + len(spun)
+        result = repair_text(text, config=config)
+        if any(f.start < end and start < f.end for f in result.flagged):
+            detected += 1
+        if any(" ".join(words(template.format(x=e))) in " ".join(words(result.text)) for e in expected):
+            corrected += 1
+        clean = before + template.format(x=expected[0]) + after
+        clean_result = repair_text(clean, config=config)
+        c_start = len(before) + template.index("{x}")
+        c_end = c_start + len(expected[0])
+        if any(c.start < c_end and c_start < c.end and c.sources != ["cleanup"] for c in clean_result.applied):
+            control_changed += 1
+    total = len(cases)
+    print(f"held-out tortured phrases: {total} (absent from dictionaries/tortured.tsv)")
+    print(f"  detected:  {detected:5d}  ({detected / max(total, 1):.1%})")
+    print(f"  corrected: {corrected:5d}  ({corrected / max(total, 1):.1%})")
+    print(f"  control (established term in the same place) changed: {control_changed} ({control_changed / max(total, 1):.1%})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
