@@ -269,7 +269,9 @@ def show_table(changes: list[Change], title: str = "", console=None) -> None:
     from rich.text import Text
 
     console = console or Console()
-    table = Table(title=Text(title) if title else None, title_justify="left")
+    if title:
+        console.print(Text(title), soft_wrap=True)
+    table = Table()
     fixed = {"no_wrap": True}
     for col, kw in (("id", fixed), ("offsets", {"justify": "right", **fixed}), ("before", {"ratio": 3}),
                     ("after", {"ratio": 3}), ("sources", {"ratio": 2, "overflow": "fold"}),
