@@ -266,7 +266,11 @@ class Corpus:
         for spun, original in self.tortured:
             self._tortured_by_original.setdefault(original, []).append(spun)
         originals = sorted(self._tortured_by_original, key=len, reverse=True)
-        self._original_re = re.compile(r"\b(?:" + "|".join(map(re.escape, originals)) + r")\b") if originals else None
+        original_re = re.compile(r"\b(?:" + "|".join(map(re.escape, originals)) + r")\b") if originals else None
+        # Where each science paragraph has an established term that a tortured phrase replaces
+        # (found once here: the alternation of thousands of terms is slow to run per document).
+        self._science_terms = [[(m.start(), m.end(), m.group()) for m in original_re.finditer(p)] if original_re
+                               else [] for p in (self.science or self.mixed)]
 
     # -- one document --------------------------------------------------------
 
@@ -339,13 +343,17 @@ class Corpus:
 
     def _tortured(self, rng, target):
         spun_pars, ref_pars, size = [], [], 0
+        pool = self.science or self.mixed
         while size < target:
-            clean = rng.choice(self.science or self.mixed)
-            spun = clean
-            if self._original_re is not None:
-                spun = self._original_re.sub(
-                    lambda m: rng.choice(self._tortured_by_original[m.group()]) if rng.random() < 0.7 else m.group(),
-                    clean)
+            k = rng.randrange(len(pool))
+            clean = spun = pool[k]
+            out, pos = [], 0
+            for a, b, term in self._science_terms[k]:
+                if rng.random() < 0.7:
+                    out += [clean[pos:a], rng.choice(self._tortured_by_original[term])]
+                    pos = b
+            if out:
+                spun = "".join(out) + clean[pos:]
             if self.tortured:
                 extra_spun, extra_ref = [], []
                 for _ in range(rng.randint(1, 3)):
@@ -365,7 +373,8 @@ class Corpus:
     def big_document(self, nbytes: int, seed_offset: int = 0) -> tuple[str, str]:
         """One spun document of about ``nbytes`` UTF-8 bytes and its reference
         (the clean wording, same size): spun-news paragraphs of many articles,
-        each article with its own names and numbers, as in a long feed dump."""
+        each article with its own names and numbers, as in a long feed dump;
+        5% of the articles carry cleanup noise (as in ``document``)."""
         text, ref, size, k = [], [], 0, 0
         while size < nbytes:
             rng = random.Random(f"{self.seed}:big:{seed_offset}:{k}")
@@ -374,10 +383,13 @@ class Corpus:
             renamer = _Renamer(rng, self.keep)
             for clean, _ in pars:
                 renamer.learn(clean)
+            noisy = rng.random() < NOISE_SHARE
             for clean, variants in pars:
                 numbers = renamer.numbers(clean)
                 s = renamer.apply(rng.choice(variants), numbers)
                 c = renamer.apply(clean, numbers)
+                if noisy:
+                    s = _add_noise(s, rng)
                 nb = len(s.encode("utf-8")) + 2
                 if size + nb > nbytes and size > 0:
                     size = nbytes

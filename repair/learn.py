@@ -507,7 +507,7 @@ def learn_from_pair(spun_path: str, original_path: str, dict_path: str, use_ship
         raise LearnError(str(exc)) from None
     known_keys = {e.key for e in shipped.entries}
     target = DictFile.load(dict_path)
-    provenance = _clean_field(f"learned from aligned pair {Path(spun_path).name}|{Path(original_path).name}")
+    provenance = _clean_field(f"learned from aligned pair {spun_path}|{original_path}")
     report = MineReport()
     for (spun, original), n in sorted(mine_pairs(spun_text, original_text).items()):
         report.pairs += 1

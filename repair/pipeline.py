@@ -78,6 +78,8 @@ def repair_text(
 
     candidates = propose(doc, references, dictionary, config, model)
     score = decide(doc, candidates, config, model)
+    if score >= config.min_document_score and config.use_llm:
+        rescore_with_llm(doc, candidates, score, config)
     if score >= config.min_document_score and config.use_thesaurus and model is not None:
         candidates += _model_candidates(doc, candidates, score, config, model)
     chosen = [c for c in select(candidates) if c.confidence >= config.min_proposal]
@@ -177,6 +179,32 @@ def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, mod
             c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2),
                                "document_score": round(score, 3)})
     return score
+
+
+def rescore_with_llm(doc: Document, candidates: list[Candidate], score: float, config: RepairConfig) -> None:
+    """Replace the bigram ratio with a sentence-level LM ratio for the
+    candidates the pipeline is unsure about (confidence in the llm_band)."""
+    from .llm import default_scorer
+
+    scorer = default_scorer()
+    if scorer is None:
+        raise RuntimeError("use_llm needs the model extra: pip install 'spin-repair[model]'")
+    low, high = config.llm_band
+    for c in candidates:
+        if not low <= c.confidence < high:
+            continue
+        s = doc.sentence_of[c.start]
+        a, b = doc.sentences[s]
+        start, end = doc.starts[a], doc.ends[b - 1]
+        written = doc.text[start:end]
+        span_a, span_b = doc.starts[c.start] - start, doc.ends[c.end - 1] - start
+        proposed = written[:span_a] + match_case(written[span_a:span_b], c.replacement) + written[span_b:]
+        ratio = max(-config.model_clip, min(config.model_clip, scorer.preference(written, proposed)))
+        c.model_ratio = ratio
+        c.confidence = sigmoid(logit(c.prior * score) + config.model_weight * ratio)
+        c.evidence.append({"source": "model", "llm": "SmolLM2-135M", "log_ratio": round(ratio, 2)})
+        if ratio >= 2.0 and "model" not in c.sources:
+            c.sources.append("model")
 
 
 def _model_candidates(doc: Document, candidates: list[Candidate], score: float, config: RepairConfig,

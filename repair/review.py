@@ -271,10 +271,11 @@ def show_table(changes: list[Change], title: str = "", console=None) -> None:
     console = console or Console()
     if title:
         console.print(Text(title), soft_wrap=True)
-    table = Table()
+    table = Table(expand=True)
     fixed = {"no_wrap": True}
-    for col, kw in (("id", fixed), ("offsets", {"justify": "right", **fixed}), ("before", {"ratio": 3}),
-                    ("after", {"ratio": 3}), ("sources", {"ratio": 2, "overflow": "fold"}),
+    for col, kw in (("id", fixed), ("offsets", {"justify": "right", **fixed}),
+                    ("before", {"ratio": 3, "overflow": "fold"}), ("after", {"ratio": 3, "overflow": "fold"}),
+                    ("sources", {"ratio": 1, "overflow": "fold"}),
                     ("conf", {"justify": "right", **fixed}), ("status", fixed),
                     ("rule", {"ratio": 2, "overflow": "fold"})):
         table.add_column(col, **kw)
