@@ -29,7 +29,6 @@ import csv
 import fnmatch
 import hashlib
 import json
-import math
 import os
 import re
 import signal
@@ -45,7 +44,7 @@ from typing import Callable, Iterable, Iterator
 
 from .changelog import dumps
 from .config import RepairConfig
-from .files import DEFAULT_MAX_BYTES, InputError, decode, read_text, write_text_atomic
+from .files import DEFAULT_MAX_BYTES, InputError, read_text, write_text_atomic
 
 LOG_SUFFIX = ".changes.jsonl"
 STATE_DIR = ".state"
@@ -576,6 +575,14 @@ class Totals:
         self.seconds += float(record.get("seconds") or 0.0)
 
 
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def check_options(options: BatchOptions) -> None:
     if not options.inputs:
         raise BatchError("no INPUT given")
@@ -636,7 +643,7 @@ def run_batch(options: BatchOptions, on_record: Callable[[dict, bool], None] = l
             yield job
 
     if executor is None:
-        workers = options.jobs or os.cpu_count() or 1
+        workers = options.jobs or available_cores()
         if workers <= 1:
             load_resources(options.settings)
             executor = run_serial

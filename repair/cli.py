@@ -239,8 +239,8 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
 @click.option("--no-dictionary", is_flag=True, help="Do not load the shipped dictionaries.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=RepairConfig.min_confidence,
               show_default=True, help="Apply candidates at or above this confidence; log the rest as proposed.")
-@click.option("--max-bytes", type=click.IntRange(1), default=None, hidden=True,
-              help="Refuse documents larger than this many bytes (default 64 MiB).")
+@click.option("--max-bytes", type=click.IntRange(1), default=None,
+              help="Record documents larger than this many bytes as errors (default 64 MiB).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line; only failed documents.")
 def batch(inputs, outdir, reference_dir, pairs_csv, jobs, resume, pattern, dictionaries, no_dictionary,
           min_confidence, max_bytes, quiet):

@@ -48,7 +48,8 @@ from typing import Iterable
 
 from .changelog import Change, ChangeLogError, parse
 from .config import RepairConfig
-from .dictionary import COLUMNS, DictionaryError, Entry, PhraseDictionary, load_file, parse_line, shipped_dictionary_paths
+from .dictionary import (COLUMNS, DictionaryError, Entry, PhraseDictionary, load_file, parse_line, parse_text,
+                         shipped_dictionary_paths)
 from .files import InputError, read_text, write_text_atomic
 
 PRIOR_WEIGHT = 2.0
@@ -162,12 +163,16 @@ class DictFile:
         return out
 
     def save(self) -> None:
+        text = self.text()
+        try:
+            parse_text(text, str(self.path))  # what we write must load
+        except DictionaryError as exc:
+            raise LearnError(f"not written: {exc}") from None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(self.path, self.text())
+            write_text_atomic(self.path, text)
         except OSError as exc:
             raise LearnError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-        load_file(self.path)  # what we wrote must load
 
 
 def _entry_line(spun: str, originals: str, confidence: float, context: str, source: str) -> str:

@@ -104,8 +104,11 @@ def page_data(text: str, changes: list[Change], log_name: str, input_name: str,
         stem = stem[: -len(LOG_SUFFIX)]
     elif stem.endswith(".jsonl"):
         stem = stem[: -len(".jsonl")]
+    changes_data = [_change_dict(c) for c in sorted(changes, key=lambda c: (c.start, c.end, c.id))]
+    digest = hashlib.sha256(json.dumps([text, changes_data], ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return {
         "title": f"Review: {Path(log_name).name}",
+        "fingerprint": digest.hexdigest()[:24],  # decisions saved in the browser belong to exactly this log
         "log": log_name,
         "input": input_name,
         "replay_input": replay_input or input_name,
@@ -114,7 +117,7 @@ def page_data(text: str, changes: list[Change], log_name: str, input_name: str,
         "repaired_name": f"{stem}.reviewed.txt",
         "index": index_href,
         "text": text,
-        "changes": [_change_dict(c) for c in sorted(changes, key=lambda c: (c.start, c.end, c.id))],
+        "changes": changes_data,
     }
 
 
@@ -263,7 +266,8 @@ def review_batch(outdir: str, report_dir: str | None = None) -> tuple[Path, int,
 
 
 def show_table(changes: list[Change], title: str = "", console=None) -> None:
-    """Print the changes as a rich table; all cell text is literal (no markup)."""
+    """Print the changes as a rich table; all cell text is literal (no markup).
+    The rule column is shown on terminals at least 110 columns wide."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -273,17 +277,18 @@ def show_table(changes: list[Change], title: str = "", console=None) -> None:
         console.print(Text(title), soft_wrap=True)
     table = Table(expand=True)
     fixed = {"no_wrap": True}
-    for col, kw in (("id", fixed), ("offsets", {"justify": "right", **fixed}),
-                    ("before", {"ratio": 3, "overflow": "fold"}), ("after", {"ratio": 3, "overflow": "fold"}),
-                    ("sources", {"ratio": 1, "overflow": "fold"}),
-                    ("conf", {"justify": "right", **fixed}), ("status", fixed),
-                    ("rule", {"ratio": 2, "overflow": "fold"})):
+    with_rule = console.width >= 110  # on a narrow terminal the rule column would crush the text
+    columns = [("id", fixed), ("offsets", {"justify": "right", **fixed}),
+               ("before", {"ratio": 3, "overflow": "fold"}), ("after", {"ratio": 3, "overflow": "fold"}),
+               ("sources", {"ratio": 2, "overflow": "fold"}), ("conf", {"justify": "right", **fixed}),
+               ("status", fixed)] + ([("rule", {"ratio": 2, "overflow": "fold"})] if with_rule else [])
+    for col, kw in columns:
         table.add_column(col, **kw)
     styles = {"applied": "green", "proposed": "yellow", "rejected": "red"}
     for c in changes:
-        table.add_row(Text(c.id), Text(f"{c.start}-{c.end}"), Text(_visible(c.before)), Text(_visible(c.after)),
-                      Text("+".join(c.sources)), Text(f"{c.confidence:.2f}"),
-                      Text(c.status, style=styles.get(c.status, "")), Text(c.rule))
+        row = [Text(c.id), Text(f"{c.start}-{c.end}"), Text(_visible(c.before)), Text(_visible(c.after)),
+               Text("+".join(c.sources)), Text(f"{c.confidence:.2f}"), Text(c.status, style=styles.get(c.status, ""))]
+        table.add_row(*row, *([Text(c.rule)] if with_rule else []))
     console.print(table)
 
 
@@ -344,13 +349,14 @@ _PAGE_JS = r"""
   const changes = data.changes;
   const byId = new Map(changes.map(c => [c.id, c]));
   const decisions = new Map();          // id -> "applied" | "rejected" (the reviewer's)
-  const storeKey = "spin-repair-review:" + data.export_name + ":" + changes.length + ":" + data.text.length;
+  const storeKey = "spin-repair-review:" + data.fingerprint;
   try {
     const saved = JSON.parse(window.localStorage.getItem(storeKey) || "{}");
     for (const [id, st] of Object.entries(saved)) {
       if (byId.has(id) && (st === "applied" || st === "rejected")) decisions.set(id, st);
     }
   } catch (e) { /* no storage on this page: decisions live until it is closed */ }
+  const restored = decisions.size;
 
   function el(tag, attrs, ...kids) {
     const node = document.createElement(tag);
@@ -528,7 +534,8 @@ _PAGE_JS = r"""
     renderText(); renderList();
     const n = {applied: 0, proposed: 0, rejected: 0};
     for (const c of changes) n[status(c)] = (n[status(c)] || 0) + 1;
-    counts.textContent = n.applied + " applied, " + n.proposed + " proposed, " + n.rejected + " rejected; "
+    counts.textContent = (restored ? "(" + restored + " decisions restored from an earlier visit) " : "")
+      + n.applied + " applied, " + n.proposed + " proposed, " + n.rejected + " rejected; "
       + decisions.size + " reviewed; " + visible().length + " shown";
     const bad = overlaps();
     warning.textContent = bad.length ? "Overlapping accepted changes (replay will refuse): " + bad.join(", ") : "";

@@ -106,7 +106,7 @@ def test_pipeline_log_round_trips_and_replays(seed000):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "BUG: dumps() writes U+0085/U+2028/U+2029 raw (json.dumps ensure_ascii=False) but parse() splits "
+    "KF-6 (tests/cases/known_failures.md): dumps() writes U+0085/U+2028/U+2029 raw (json.dumps ensure_ascii=False) but parse() splits "
     "the log with str.splitlines(), which breaks records at those characters: 'not JSON'."))
 @pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
 def test_round_trip_with_unicode_line_separators_inside_a_record(char):
@@ -115,7 +115,7 @@ def test_round_trip_with_unicode_line_separators_inside_a_record(char):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "BUG: cleanup turns U+0085 (NEL) into '…'; the logged record holds a raw U+0085 and parse() "
+    "KF-6: cleanup turns U+0085 (NEL) into '…'; the logged record holds a raw U+0085 and parse() "
     "splits the line there, so `repair fix --log` + `repair apply` fails on such an input."))
 def test_pipeline_log_with_nel_character_round_trips():
     text = "He said \x85 it."

@@ -131,7 +131,7 @@ def test_apply_with_a_broken_log_names_the_line(runner, spun_file, tmp_path):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "BUG: the log of an input holding U+0085 (NEL) cannot be replayed: dumps() writes the raw "
+    "KF-6 (tests/cases/known_failures.md): the log of an input holding U+0085 (NEL) cannot be replayed: dumps() writes the raw "
     "character and parse() splits lines on it ('not JSON')."))
 def test_fix_log_of_input_with_nel_replays(runner, tmp_path):
     src = tmp_path / "nel.txt"

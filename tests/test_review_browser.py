@@ -1,6 +1,7 @@
 """The review page in a real headless browser (Debian's chromium, driven by Playwright).
 
-Skipped only when /usr/bin/chromium is absent (.ci/run installs it) or Playwright is not installed.
+Skipped only when /usr/bin/chromium is absent (.ci/run installs it); Playwright
+comes with the test extras (pip), and its own browser download is never used.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from repair.cli import main
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0a87bb4e7ef8a0af.txt"
@@ -32,7 +32,9 @@ def run(*args):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright  # a test dependency: missing is a failure, not a skip
+
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
@@ -71,6 +73,9 @@ def test_reject_one_change_export_and_replay(page, tmp_path):
     # The repaired pane shows the kept words at once.
     assert page.locator(f'#repaired mark[data-change="{target.id}"]').inner_text() == target.before
     exported = export(page, tmp_path / "reviewed.jsonl")
+    with page.expect_download() as info:
+        page.click("#download-text")
+    info.value.save_as(tmp_path / "text.txt")
 
     records = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in records] == [c.id for c in changes]
@@ -88,6 +93,11 @@ def test_reject_one_change_export_and_replay(page, tmp_path):
     assert repaired[at:at + len(target.after)] == target.after
     assert replayed.stdout == repaired[:at] + target.before + repaired[at + len(target.after):]
     assert replayed.stdout == apply_changes(original, parse(exported.read_text(encoding="utf-8")))
+    assert (tmp_path / "text.txt").read_text(encoding="utf-8") == replayed.stdout  # the page's own replay agrees
+    # Decisions survive a reload of the page (kept in the browser for exactly this log).
+    page.reload()
+    assert page.locator(f'.card[data-change="{target.id}"] .badge').inner_text().startswith("rejected")
+    assert "1 decisions restored" in page.locator("#counts").inner_text()
     assert not page.errors and all(u.startswith(("file:", "blob:", "data:")) for u in page.requests)
 
 

@@ -19,6 +19,7 @@ Exit status 1 when there are findings, so the script can gate a CI job.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import re
 import sys
@@ -76,9 +77,14 @@ def random_text(rng: random.Random) -> str:
     return widen(rng, text) if rng.random() < 0.1 else text
 
 
+WIDEN = True
+
+
 def widen(rng: random.Random, text: str) -> str:
     """Turn some ASCII letters into fullwidth forms or ligatures: cleanup edits
     inside and between the words the dictionary matches."""
+    if not WIDEN:
+        return text
     out = []
     for ch in text:
         if ch.isascii() and ch.isalpha() and rng.random() < 0.15:
@@ -204,9 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--target", choices=("both", "repair", "parser"), default="both")
+    parser.add_argument("--no-widen", action="store_true",
+                        help="no fullwidth letters or ligatures (they trigger known failure KF-1 at once)")
     parser.add_argument("--shrink", type=float, default=10.0, metavar="SECONDS",
                         help="time spent shrinking each kind of finding (0: do not shrink)")
     args = parser.parse_args(argv)
+    global WIDEN
+    WIDEN = not args.no_widen
+    if args.no_widen:
+        ODD[:] = [o for o in ODD if not any(0xFB00 <= ord(c) <= 0xFB06 or 0xFF01 <= ord(c) <= 0xFF5E for c in o)]
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     rng = random.Random(seed)
     print(f"fuzzing for {args.seconds:g} s, seed {seed}", flush=True)
@@ -264,9 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         if kind in witnesses and args.shrink > 0:
             text, reference, config, dictionary = witnesses[kind]
             small = shrink(text, lambda t: check_repair(t, reference, config, dictionary) == kind, args.shrink)
+            changed = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+                       if getattr(config, f.name) != getattr(RepairConfig(), f.name)}
             print(f"  shrunk to ({len(small)} chars): {small!r}"
-                  + (f" with config {config}" if config != RepairConfig() else "")
-                  + (" and a reference" if reference else "")
+                  + (f" with config {changed}" if changed else "")
+                  + (f" and reference {reference[:300]!r}" if reference else "")
                   + (" and a fuzz dictionary" if dictionary else ""))
     return 1
 
