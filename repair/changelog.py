@@ -76,7 +76,10 @@ def dumps(changes: Iterable[Change]) -> str:
 def parse(text: str, name: str = "<log>") -> list[Change]:
     """Read a JSON Lines change log; errors name the line."""
     changes = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # JSON Lines ends records at "\n" only: str.splitlines() would also split at
+    # U+2028, U+0085 ... which json.dumps(ensure_ascii=False) leaves in strings.
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         try:

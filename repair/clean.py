@@ -20,7 +20,8 @@ CHUNK = 4000
 _ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
-_TRAILING = re.compile(r"[ \t]+$")
+# Trailing blanks, odd spaces included (they would become plain trailing spaces).
+_TRAILING = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff]+$")
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 _MAY_NEED_FIX = re.compile(r"[^\x20-\x7e]|&|  ")
 _HTML_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>")
@@ -106,7 +107,7 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
             continue
         stripped = _TRAILING.sub("", part)
         for offset, piece in _pieces(stripped):
-            fixed = _fix_whitespace(ftfy.fix_text(piece, config)) if _MAY_NEED_FIX.search(piece) else piece
+            fixed = _fix_piece(piece, config) if _MAY_NEED_FIX.search(piece) else piece
             if fixed != piece:
                 why = _explain(piece, fixed, config)
                 for a, b, c, d in _diff_spans(piece, fixed):
@@ -127,6 +128,18 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
             ))
         in_pos += len(part)
     return "".join(out), changes, OffsetMap(edits)
+
+
+def _fix_piece(piece: str, config: ftfy.TextFixerConfig) -> str:
+    """ftfy and the whitespace fixes, repeated until stable (a fix can reveal
+    another, e.g. mojibake next to a C1 control), so cleanup is idempotent."""
+    fixed = piece
+    for _ in range(3):
+        again = _fix_whitespace(ftfy.fix_text(fixed, config))
+        if again == fixed:
+            break
+        fixed = again
+    return fixed
 
 
 def _explain(piece: str, fixed: str, config: ftfy.TextFixerConfig) -> list[str]:

@@ -83,7 +83,8 @@ def repair_text(
     if score >= config.min_document_score and config.use_thesaurus and model is not None:
         candidates += _model_candidates(doc, candidates, score, config, model)
     chosen = [c for c in select(candidates) if c.confidence >= config.min_proposal]
-    spin_changes = [_to_change(doc, c, config) for c in chosen]
+    taken = {k for c in chosen for k in range(c.start, c.end)}
+    spin_changes = [_to_change(doc, c, config, taken) for c in chosen]
     changes = _merge_with_cleanup(cleaned, offsets, cleanup_changes, spin_changes, text)
     changes.sort(key=lambda c: (c.start, c.end))
     for n, change in enumerate(changes, 1):
@@ -251,7 +252,7 @@ def _article_for(word: str) -> str:
     return "an" if w[:1] in "aeiou" else "a"
 
 
-def _to_change(doc: Document, c: Candidate, config: RepairConfig) -> Change:
+def _to_change(doc: Document, c: Candidate, config: RepairConfig, taken: set[int] = frozenset()) -> Change:
     """A decided candidate as a Change in cleaned-text offsets (mapped later)."""
     start, end = doc.starts[c.start], doc.ends[c.end - 1]
     before = doc.text[start:end]
@@ -260,7 +261,7 @@ def _to_change(doc: Document, c: Candidate, config: RepairConfig) -> Change:
         after = after.replace("'", "’")  # keep the text's apostrophe style
     # Keep "a"/"an" right before the change in agreement with the new word.
     i = c.start
-    if i > 0 and doc.norms[i - 1] in ("a", "an") and not doc.protected[i - 1] \
+    if i > 0 and doc.norms[i - 1] in ("a", "an") and not doc.protected[i - 1] and (i - 1) not in taken \
             and doc.sentence_of[i - 1] == doc.sentence_of[i] and after[:1].isalpha():
         needed = _article_for(after)
         if needed != doc.norms[i - 1]:
@@ -276,13 +277,17 @@ def _to_change(doc: Document, c: Candidate, config: RepairConfig) -> Change:
 
 def _merge_with_cleanup(cleaned: str, offsets: OffsetMap, cleanup: list[Change],
                         spin: list[Change], original: str) -> list[Change]:
-    """Map spin changes to input offsets; a spin change that overlaps cleanup
-    edits absorbs them, so applied records never overlap."""
+    """Map spin changes to input offsets. An applied spin change that overlaps
+    cleanup edits absorbs them (so applied records never overlap); a proposed
+    one is widened over them but leaves them applied. A spin change whose
+    widened span would overlap an earlier one (two changes sharing one
+    cleanup edit) is dropped: the cleanup stands, the text stays consistent."""
     if not cleanup:
         return cleanup + spin
-    remaining = list(cleanup)
+    absorbed: set[tuple[int, int]] = set()
     result: list[Change] = []
-    for ch in spin:
+    last_end = -1
+    for ch in sorted(spin, key=lambda c: c.start):
         a, b = ch.start, ch.end
         touching = [k for k, (_, _, oa, ob) in enumerate(offsets.edits)
                     if (oa < b and a < ob) or (oa == ob and a < oa < b)]
@@ -292,10 +297,13 @@ def _merge_with_cleanup(cleaned: str, offsets: OffsetMap, cleanup: list[Change],
         if touching:
             in_a = min([in_a] + [offsets.edits[k][0] for k in touching])
             in_b = max([in_b] + [offsets.edits[k][1] for k in touching])
-            absorbed = {(offsets.edits[k][0], offsets.edits[k][1]) for k in touching}
-            remaining = [c for c in remaining if (c.start, c.end) not in absorbed]
+        if in_a < last_end:
+            continue
+        last_end = in_b
+        if touching and ch.status == "applied":
+            absorbed |= {(offsets.edits[k][0], offsets.edits[k][1]) for k in touching}
             ch.sources = ["cleanup"] + [s for s in ch.sources if s != "cleanup"]
         ch.after = cleaned[ca:a] + ch.after + cleaned[b:cb]
         ch.start, ch.end, ch.before = in_a, in_b, original[in_a:in_b]
         result.append(ch)
-    return remaining + result
+    return [c for c in cleanup if (c.start, c.end) not in absorbed] + result
