@@ -6,7 +6,12 @@ plain dict) out. It reads its input itself, writes its outputs itself and
 keeps nothing but a per-process cache of the loaded dictionary and model, so
 any executor can map it over jobs: :func:`run_serial` (in this process),
 :func:`run_pool` (a process pool whose initializer loads the dictionary and the
-model once per worker), or another one (Dask's ``client.map``) later.
+model once per worker), or :func:`repair.distributed.run_dask` (a Dask
+cluster, ``--scheduler``).
+
+INPUTs, OUTDIR and --reference-dir may also be fsspec URLs (``s3://...``,
+``file://...``): those are listed, read and written by
+:mod:`repair.distributed`; plain paths never touch fsspec.
 
 Layout of an output directory::
 
@@ -40,7 +45,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from .changelog import dumps
 from .config import RepairConfig
@@ -78,15 +83,42 @@ class Settings:
 
 
 def _settings_fingerprint(settings: Settings) -> str:
+    """Of the options and of each dictionary's file name and content (not its
+    directory or mtime), so that machines with the same dictionaries installed
+    in different places agree on it (a Dask cluster)."""
     h = hashlib.sha256()
     h.update(repr((settings.min_confidence,)).encode())
     for p in settings.dictionary_paths:
         try:
-            st = os.stat(p)
-            h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            h.update(f"{os.path.basename(p)}\0{_file_digest(p)}\0".encode())
         except OSError:
-            h.update(f"{p}\0missing\0".encode())
+            h.update(f"{os.path.basename(p)}\0missing\0".encode())
     return h.hexdigest()[:16]
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _file_digest(path: str) -> str:
+    """SHA-256 of a file, hashed again only when its size, mtime or inode change."""
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if len(_DIGESTS) > 1024:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest
+    return digest
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*(::[A-Za-z][A-Za-z0-9+.\-]*)*://")
+
+
+def is_url(path: object) -> bool:
+    """Whether ``path`` is an fsspec URL (``s3://...``, ``file://...``, ``simplecache::s3://...``)."""
+    return isinstance(path, str) and _URL.match(path) is not None
 
 
 @dataclass(frozen=True)
@@ -190,7 +222,7 @@ class Sources:
                     inp, ref = (c.strip() for c in row)
                     if lineno == 1 and (inp.lower(), ref.lower()) == ("input", "reference"):
                         continue
-                    pairs[_pair_key(inp, base)] = str(base / ref) if not os.path.isabs(ref) else ref
+                    pairs[_pair_key(inp, base)] = ref if os.path.isabs(ref) or is_url(ref) else str(base / ref)
                     pairs.setdefault(inp, pairs[_pair_key(inp, base)])  # also by id / as written
         except OSError as exc:
             raise BatchError(f"{path}: cannot read ({exc.strerror or exc})") from None
@@ -201,10 +233,14 @@ class Sources:
     def reference_for(self, path: str | None, doc_id: str) -> str | None:
         if self.pairs:
             if path is not None:
-                hit = self.pairs.get(os.path.realpath(path))
+                hit = self.pairs.get(path if is_url(path) else os.path.realpath(path))
                 if hit:
                     return hit
             return self.pairs.get(doc_id)
+        if self.reference_dir and is_url(self.reference_dir):
+            from .distributed import url_reference
+
+            return url_reference(self.reference_dir, safe_relative_path(doc_id))
         if self.reference_dir:
             root = Path(self.reference_dir)
             rel = safe_relative_path(doc_id)
@@ -215,6 +251,8 @@ class Sources:
 
 
 def _pair_key(inp: str, base: Path) -> str:
+    if is_url(inp):
+        return inp
     return os.path.realpath(inp if os.path.isabs(inp) else base / inp)
 
 
@@ -227,6 +265,10 @@ def _inside(path: Path | str, root: Path | str) -> bool:
 def _file_fingerprint(path: str | None) -> str:
     if not path:
         return "-"
+    if is_url(path):
+        from .distributed import url_fingerprint
+
+        return url_fingerprint(path)
     try:
         st = os.stat(path)
         return f"{st.st_size}:{st.st_mtime_ns}"
@@ -256,6 +298,11 @@ def iter_jobs(inputs: Iterable[str], outdir: str, settings: Settings, sources: S
                    fingerprint=fp, **kw)
 
     for inp in inputs:
+        if is_url(inp):
+            from .distributed import url_jobs
+
+            yield from url_jobs(inp, outdir, sources, make, pattern, settings.max_bytes)
+            continue
         p = Path(inp)
         if p.is_dir():
             root = os.path.realpath(p)
@@ -284,9 +331,10 @@ def iter_jobs(inputs: Iterable[str], outdir: str, settings: Settings, sources: S
                        reference=sources.reference_for(str(p), doc_id))
 
 
-def _jsonl_jobs(path: str, sources: Sources, make: Callable[..., Job], max_bytes: int) -> Iterator[Job]:
-    name = Path(path).name
-    with open(path, "rb") as fh:
+def _jsonl_jobs(path: str, sources: Sources, make: Callable[..., Job], max_bytes: int,
+                opener: Callable[[str], IO[bytes]] = lambda p: open(p, "rb")) -> Iterator[Job]:
+    name = PurePosixPath(path).name
+    with opener(path) as fh:
         lineno = 0
         while True:
             offset = fh.tell()
@@ -355,8 +403,24 @@ def worker_init(settings: Settings) -> None:
     load_resources(settings)
 
 
+def _open_input(path: str) -> IO[bytes]:
+    if is_url(path):
+        from .distributed import url_open
+
+        return url_open(path)
+    return open(path, "rb")
+
+
+def _read_input(path: str, max_bytes: int) -> str:
+    if is_url(path):
+        from .distributed import url_read_text
+
+        return url_read_text(path, max_bytes)
+    return read_text(path, max_bytes)
+
+
 def _read_jsonl_document(job: Job) -> tuple[str, str | None]:
-    with open(job.jsonl, "rb") as fh:
+    with _open_input(job.jsonl) as fh:
         fh.seek(job.offset)
         raw = fh.readline(job.settings.max_bytes + 2)
     where = f"{job.jsonl}:{job.line}"
@@ -399,6 +463,23 @@ def state_path(outdir: str | Path, output: str) -> Path:
     return Path(outdir) / STATE_DIR / (output + ".json")
 
 
+def _write_state(job: Job, record: dict) -> None:
+    if is_url(job.outdir):
+        from .distributed import url_write_outputs
+
+        url_write_outputs(job, {f"{STATE_DIR}/{job.output}.json": json.dumps(record, ensure_ascii=False)})
+    else:
+        write_text_atomic(_target(job, f"{STATE_DIR}/{job.output}.json"), json.dumps(record, ensure_ascii=False))
+
+
+def _read_state(outdir: str, output: str) -> str:
+    if is_url(outdir):
+        from .distributed import url_read_output
+
+        return url_read_output(outdir, f"{STATE_DIR}/{output}.json")
+    return state_path(outdir, output).read_text(encoding="utf-8")
+
+
 def repair_document(job: Job) -> dict:
     """Repair one document and write its outputs; return its summary record.
 
@@ -423,6 +504,8 @@ def repair_document(job: Job) -> dict:
             if len(text.encode("utf-8", "surrogatepass")) > job.settings.max_bytes:
                 raise InputError(f"{job.source}: too large (the limit is {job.settings.max_bytes:,} bytes)")
             references = [(f"{job.id} (reference)", ref_text)] if ref_text else []
+        elif is_url(job.path):
+            text, references = _read_input(job.path, job.settings.max_bytes), []
         else:
             st = os.stat(job.path)
             if not stat.S_ISREG(st.st_mode):
@@ -430,15 +513,21 @@ def repair_document(job: Job) -> dict:
             text = read_text(job.path, job.settings.max_bytes)
             references = []
         if job.reference:
-            references.append((job.reference, read_text(job.reference, job.settings.max_bytes)))
+            references.append((job.reference, _read_input(job.reference, job.settings.max_bytes)))
         dictionary, config, model = load_resources(job.settings)
         result = repair_text(text, references=references, dictionary=dictionary, config=config, model=model)
-        text_path, log_path = _target(job, job.output), _target(job, job.output + LOG_SUFFIX)
-        for path in (text_path, log_path):
-            if job.path and os.path.exists(path) and os.path.samefile(path, job.path):
-                raise InputError(f"{job.path}: its output would overwrite it; choose another OUTDIR")
-        write_text_atomic(text_path, result.text)
-        write_text_atomic(log_path, dumps(result.changes))  # the log last: text + log = complete
+        outputs = {job.output: result.text, job.output + LOG_SUFFIX: dumps(result.changes)}
+        if is_url(job.outdir):
+            from .distributed import url_write_outputs
+
+            url_write_outputs(job, outputs)  # in order: the log last, text + log = complete
+        else:
+            targets = {_target(job, rel): content for rel, content in outputs.items()}
+            for path in targets:
+                if job.path and not is_url(job.path) and os.path.exists(path) and os.path.samefile(path, job.path):
+                    raise InputError(f"{job.path}: its output would overwrite it; choose another OUTDIR")
+            for path, content in targets.items():  # the log last: text + log = complete
+                write_text_atomic(path, content)
         record.update(spin_score=round(result.spin_score, 4), words=result.word_count,
                       changes=len(result.changes), applied=len(result.applied), proposed=len(result.proposed))
     except InputError as exc:
@@ -447,8 +536,7 @@ def repair_document(job: Job) -> dict:
         record.update(status="error", error=f"{job.source}: {exc.__class__.__name__}: {exc}")
     record["seconds"] = round(time.perf_counter() - began, 4)
     try:
-        state = _target(job, f"{STATE_DIR}/{job.output}.json")
-        write_text_atomic(state, json.dumps(record, ensure_ascii=False))
+        _write_state(job, record)
     except (OSError, InputError) as exc:
         record.update(status="error",
                       error=f"cannot write the state of {job.output}: {getattr(exc, 'strerror', None) or exc}")
@@ -459,13 +547,17 @@ def is_complete(job: Job) -> dict | None:
     """The stored record of a document already repaired with the same input and
     settings (its text, log and state all present), else None."""
     try:
-        record = json.loads(state_path(job.outdir, job.output).read_text(encoding="utf-8"))
+        record = json.loads(_read_state(job.outdir, job.output))
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or record.get("status") != "ok":
         return None
     if record.get("fingerprint") != job.fingerprint or record.get("settings") != job.settings.fingerprint():
         return None
+    if is_url(job.outdir):
+        from .distributed import url_outputs_exist
+
+        return record if url_outputs_exist(job.outdir, (job.output, job.output + LOG_SUFFIX)) else None
     out = Path(job.outdir)
     if not (out / job.output).is_file() or not (out / (job.output + LOG_SUFFIX)).is_file():
         return None
@@ -489,7 +581,7 @@ def _crashed(job: Job, message: str) -> dict:
               "spin_score": None, "words": 0, "changes": 0, "applied": 0, "proposed": 0, "seconds": 0.0,
               "fingerprint": job.fingerprint, "settings": job.settings.fingerprint()}
     try:
-        write_text_atomic(_target(job, f"{STATE_DIR}/{job.output}.json"), json.dumps(record, ensure_ascii=False))
+        _write_state(job, record)
     except (OSError, InputError):
         pass
     return record
@@ -586,16 +678,24 @@ def available_cores() -> int:
 def check_options(options: BatchOptions) -> None:
     if not options.inputs:
         raise BatchError("no INPUT given")
+    if any(map(is_url, (*options.inputs, options.outdir, options.sources.reference_dir))):
+        from .distributed import check_url_options
+
+        check_url_options(options)  # the URLs among them; the plain paths below
     out = Path(options.outdir)
+    out_is_url = is_url(options.outdir)
     for inp in options.inputs:
+        if is_url(inp):
+            continue
         p = Path(inp)
         if not p.exists():
             raise BatchError(f"{inp}: no such file or directory")
-        if p.is_dir() and out.exists() and os.path.samefile(p, out):
+        if p.is_dir() and not out_is_url and out.exists() and os.path.samefile(p, out):
             raise BatchError(f"OUTDIR {options.outdir} is the input directory {inp}; choose another")
-    if out.exists() and not out.is_dir():
+    if not out_is_url and out.exists() and not out.is_dir():
         raise BatchError(f"OUTDIR {options.outdir} exists and is not a directory")
-    if options.sources.reference_dir and not Path(options.sources.reference_dir).is_dir():
+    if options.sources.reference_dir and not is_url(options.sources.reference_dir) \
+            and not Path(options.sources.reference_dir).is_dir():
         raise BatchError(f"--reference-dir {options.sources.reference_dir}: not a directory")
 
 
@@ -603,6 +703,11 @@ def count_jobs(options: BatchOptions) -> int:
     """How many documents there are (a cheap first pass: names only)."""
     n = 0
     for inp in options.inputs:
+        if is_url(inp):
+            from .distributed import url_count
+
+            n += url_count(inp, options.outdir, options.pattern)
+            continue
         p = Path(inp)
         if p.is_dir():
             out_real = os.path.realpath(options.outdir)
@@ -628,7 +733,12 @@ def run_batch(options: BatchOptions, on_record: Callable[[dict, bool], None] = l
     """
     check_options(options)
     began = time.perf_counter()
-    Path(options.outdir, STATE_DIR).mkdir(parents=True, exist_ok=True)
+    if is_url(options.outdir):
+        from .distributed import url_makedirs
+
+        url_makedirs(options.outdir)
+    else:
+        Path(options.outdir, STATE_DIR).mkdir(parents=True, exist_ok=True)
     skipped = 0
 
     def todo() -> Iterator[Job]:
@@ -659,7 +769,7 @@ def summary_records(options: BatchOptions) -> Iterator[dict]:
     """The stored record of every document of the inputs, in input order."""
     for job in iter_jobs(options.inputs, options.outdir, options.settings, options.sources, options.pattern):
         try:
-            record = json.loads(state_path(options.outdir, job.output).read_text(encoding="utf-8"))
+            record = json.loads(_read_state(options.outdir, job.output))
             if record.get("fingerprint") != job.fingerprint or record.get("settings") != job.settings.fingerprint():
                 raise ValueError("stale")
         except (OSError, ValueError, AttributeError):
@@ -673,9 +783,10 @@ def write_summary(options: BatchOptions, wall_seconds: float, skipped: int = 0) 
     import tempfile
 
     out = Path(options.outdir)
+    url = is_url(options.outdir)  # then written to local temporary files first, and uploaded
     totals = Totals(skipped=skipped)
-    fd_json, tmp_json = tempfile.mkstemp(prefix=".summary.json.", suffix=".tmp", dir=out)
-    fd_md, tmp_md = tempfile.mkstemp(prefix=".summary.md.", suffix=".tmp", dir=out)
+    fd_json, tmp_json = tempfile.mkstemp(prefix=".summary.json.", suffix=".tmp", dir=None if url else out)
+    fd_md, tmp_md = tempfile.mkstemp(prefix=".summary.md.", suffix=".tmp", dir=None if url else out)
     try:
         with os.fdopen(fd_json, "w", encoding="utf-8") as js, os.fdopen(fd_md, "w", encoding="utf-8") as md:
             js.write('{"documents": [\n')
@@ -699,15 +810,19 @@ def write_summary(options: BatchOptions, wall_seconds: float, skipped: int = 0) 
                      + (f", {totals.missing} not processed" if totals.missing else "")
                      + f"; {totals.applied} changes applied, {totals.proposed} proposed; "
                      f"{totals.seconds:.2f} s of repair in {totals.wall_seconds:.2f} s.\n")
-        os.replace(tmp_json, out / "summary.json")
-        os.replace(tmp_md, out / "summary.md")
-    except BaseException:
-        for tmp in (tmp_json, tmp_md):
+        if url:
+            from .distributed import url_put_files
+
+            url_put_files(options.outdir, {"summary.json": tmp_json, "summary.md": tmp_md})
+        else:
+            os.replace(tmp_json, out / "summary.json")
+            os.replace(tmp_md, out / "summary.md")
+    finally:
+        for tmp in (tmp_json, tmp_md):  # left only if uploaded, or on an error
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        raise
     return totals
 
 

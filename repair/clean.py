@@ -108,6 +108,9 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
         stripped = _TRAILING.sub("", part)
         for offset, piece in _pieces(stripped):
             fixed = _fix_piece(piece, config) if _MAY_NEED_FIX.search(piece) else piece
+            if offset + len(piece) == len(stripped):
+                # The line's end: a fix may have made trailing blanks ("&nbsp;").
+                fixed = _TRAILING.sub("", fixed)
             if fixed != piece:
                 why = _explain(piece, fixed, config)
                 for a, b, c, d in _diff_spans(piece, fixed):

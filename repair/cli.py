@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -231,7 +232,10 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
 @click.option("--pairs", "pairs_csv", metavar="PAIRS.csv",
               help="References listed as CSV rows input,reference (paths relative to the CSV file).")
 @click.option("-j", "--jobs", type=click.IntRange(0), default=0, show_default="all cores",
-              help="Worker processes; 1 runs in this process.")
+              help="Worker processes; 1 runs in this process. With --scheduler local: Dask workers.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT|local",
+              help="Run on Dask: a running scheduler's address, or 'local' for a LocalCluster on this machine "
+                   "(needs: pip install 'spin-repair[dask]').")
 @click.option("--resume", is_flag=True, help="Skip documents already complete in OUTDIR (same input and options).")
 @click.option("--glob", "pattern", default="*.txt", show_default=True, help="Files to take from INPUT directories.")
 @click.option("-d", "--dictionary", "dictionaries", multiple=True, metavar="DICT",
@@ -242,7 +246,7 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
 @click.option("--max-bytes", type=click.IntRange(1), default=None,
               help="Record documents larger than this many bytes as errors (default 64 MiB).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line; only failed documents.")
-def batch(inputs, outdir, reference_dir, pairs_csv, jobs, resume, pattern, dictionaries, no_dictionary,
+def batch(inputs, outdir, reference_dir, pairs_csv, jobs, scheduler, resume, pattern, dictionaries, no_dictionary,
           min_confidence, max_bytes, quiet):
     """Repair many documents into OUTDIR.
 
@@ -255,6 +259,10 @@ def batch(inputs, outdir, reference_dir, pairs_csv, jobs, resume, pattern, dicti
     A document that cannot be read is recorded with its error and the others
     go on; the exit status is then 1. After an interruption, run the same
     command with --resume.
+
+    INPUT, OUTDIR and --reference-dir may be fsspec URLs (s3://..., file://...)
+    that this machine and, with --scheduler, every Dask worker can reach; a
+    plain path must then be the same place on every worker (a shared disk).
     """
     from .batch import (BatchError, BatchOptions, Progress, Settings, Sources, check_options, count_jobs,
                         describe_totals, load_resources, run_batch)
@@ -266,12 +274,24 @@ def batch(inputs, outdir, reference_dir, pairs_csv, jobs, resume, pattern, dicti
         [str(Path(p).resolve()) for p in dictionaries]
     settings = Settings(tuple(files), min_confidence, max_bytes or DEFAULT_MAX_BYTES)
     try:
+        if scheduler:
+            from .distributed import require_dask
+
+            require_dask()
         sources = Sources.from_pairs_file(pairs_csv) if pairs_csv else Sources(reference_dir=reference_dir)
         options = BatchOptions(tuple(inputs), outdir, settings, sources, pattern, jobs, resume)
         check_options(options)
         load_resources(settings)  # once here: a bad dictionary stops the batch before it starts
-        with Progress(count_jobs(options), quiet=quiet) as progress:
-            totals = run_batch(options, on_record=progress.update)
+        with ExitStack() as stack:
+            executor = None
+            if scheduler:
+                from .distributed import dask_executor
+
+                executor = stack.enter_context(dask_executor(
+                    scheduler, settings, jobs,
+                    on_connect=lambda where: quiet or click.echo(f"repair: on Dask: {where}", err=True)))
+            with Progress(count_jobs(options), quiet=quiet) as progress:
+                totals = run_batch(options, on_record=progress.update, executor=executor)
     except (BatchError, DictionaryError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ so replaying the log reproduces it byte for byte.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -287,10 +288,16 @@ def _merge_with_cleanup(cleaned: str, offsets: OffsetMap, cleanup: list[Change],
     absorbed: set[tuple[int, int]] = set()
     result: list[Change] = []
     last_end = -1
+    out_ends = [e[3] for e in offsets.edits]  # non-decreasing: edits are in order
     for ch in sorted(spin, key=lambda c: c.start):
         a, b = ch.start, ch.end
-        touching = [k for k, (_, _, oa, ob) in enumerate(offsets.edits)
-                    if (oa < b and a < ob) or (oa == ob and a < oa < b)]
+        touching = []
+        k = bisect_left(out_ends, a)
+        while k < len(offsets.edits) and offsets.edits[k][2] <= b:
+            oa, ob = offsets.edits[k][2], offsets.edits[k][3]
+            if (oa < b and a < ob) or (oa == ob and a < oa < b):
+                touching.append(k)
+            k += 1
         ca = min([a] + [offsets.edits[k][2] for k in touching])
         cb = max([b] + [offsets.edits[k][3] for k in touching])
         in_a, in_b = offsets.to_input(ca), offsets.to_input(cb, is_end=True)

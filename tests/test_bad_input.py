@@ -252,12 +252,13 @@ def test_empty_and_binaryish_references(seed000):
         assert result.text == repair_text(seed000).text
 
 
-# --- known crash ----------------------------------------------------------------------------------
+# --- regression: KF-1 (fixed) -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-1 (tests/cases/known_failures.md): fullwidth letters at the end of one spun word and the start of the next give one "
-    "cleanup edit shared by two spin changes; repair_text raises ChangeLogError and `repair fix` "
-    "exits with a traceback instead of a result or a one-line error."))
+# Fullwidth letters at the end of one spun word and the start of the next give one cleanup edit
+# that two spin changes touch; `repair fix` used to crash with a traceback.
 def test_fix_never_crashes_on_fullwidth_spun_words(fix):
-    result, out, _ = fix("He statｅｄ ａdditionally that.\n".encode("utf-8"))
+    text = "He statｅｄ ａdditionally that.\n"
+    result, out, log = fix(text.encode("utf-8"))
     assert result.exit_code == 0 and out is not None
+    replays(text, out, log)
+    assert "ｅ" not in out.decode("utf-8") and "ａ" not in out.decode("utf-8"), "cleanup still applies"

@@ -105,18 +105,16 @@ def test_pipeline_log_round_trips_and_replays(seed000):
     assert replayed == result.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-6 (tests/cases/known_failures.md): dumps() writes U+0085/U+2028/U+2029 raw (json.dumps ensure_ascii=False) but parse() splits "
-    "the log with str.splitlines(), which breaks records at those characters: 'not JSON'."))
+# Regression (known_failures.md KF-6, fixed): records may hold U+0085/U+2028/U+2029, which
+# json.dumps(ensure_ascii=False) writes raw; parse() must split the log at newlines only.
 @pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
 def test_round_trip_with_unicode_line_separators_inside_a_record(char):
     c = change(0, 3, f"a{char}b", "a b", sources=["cleanup"])
     assert parse(dumps([c])) == [c]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-6: cleanup turns U+0085 (NEL) into '…'; the logged record holds a raw U+0085 and parse() "
-    "splits the line there, so `repair fix --log` + `repair apply` fails on such an input."))
+# Regression (KF-6, fixed): cleanup turns U+0085 (NEL) into "…"; the record holding the raw
+# character must survive the log round trip.
 def test_pipeline_log_with_nel_character_round_trips():
     text = "He said \x85 it."
     result = repair_text(text)

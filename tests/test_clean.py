@@ -88,10 +88,7 @@ def test_long_line_is_fixed_in_pieces_with_exact_offsets():
     assert out == "The navy don’t stop. " * 2000 + "End."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-4 (tests/cases/known_failures.md): cleanup is not idempotent. A no-break space (or other odd space) at the end of a "
-    "line becomes a plain space after the trailing-whitespace strip ran, so the output keeps a "
-    "trailing space that a second run removes."))
+# Regression (known_failures.md KF-4, fixed): an odd space at a line end is trailing whitespace too.
 @pytest.mark.parametrize("text", ["end\u00a0", "line\u3000\nnext", "x \u00a0"])
 def test_cleanup_is_idempotent(text):
     once = cleaned(text)
@@ -112,9 +109,16 @@ def test_offset_map_maps_cleaned_offsets_back_to_the_input():
     assert OffsetMap([]).to_input(7) == 7
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-5 (tests/cases/known_failures.md): ftfy decodes more on a second pass once the first has "
-    "fixed a neighbouring C1 control, so cleanup is not idempotent."))
+# Regression (KF-5, fixed): ftfy decodes more once a neighbouring C1 control is fixed;
+# cleanup repeats until nothing changes.
 def test_cleanup_is_idempotent_after_c1_controls():
     once = cleaned("\x80\xa0â€™")
+    assert cleaned(once) == once
+
+
+# Regression (KF-8, fixed): blanks that a fix leaves at a line end are stripped in the same edit.
+@pytest.mark.parametrize("text", ["Paragraph.&nbsp;", "end \x07", "x\t\x1b[0m", " \x1f", "a  \x07\nb"])
+def test_no_trailing_whitespace_after_fixes(text):
+    once = cleaned(text)
+    assert all(line == line.rstrip(" \t") for line in once.splitlines()), repr(once)
     assert cleaned(once) == once

@@ -130,9 +130,7 @@ def test_apply_with_a_broken_log_names_the_line(runner, spun_file, tmp_path):
     assert_one_line_error(runner.invoke(main, ["apply", str(spun_file), str(log)]), f"{log}:2: not JSON")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-6 (tests/cases/known_failures.md): the log of an input holding U+0085 (NEL) cannot be replayed: dumps() writes the raw "
-    "character and parse() splits lines on it ('not JSON')."))
+# Regression (known_failures.md KF-6, fixed): a log holding U+0085 replays.
 def test_fix_log_of_input_with_nel_replays(runner, tmp_path):
     src = tmp_path / "nel.txt"
     src.write_text("The navy workouts\x85 ended.\n", encoding="utf-8")
@@ -244,8 +242,8 @@ def test_detect_json_seed000_is_spun_and_seed001_is_not(runner, seed000_path, se
     assert clean["spun"] is False and clean["spin_score"] < 0.5
     assert spun["words"] > 500 and clean["words"] > 500
     assert len(spun["flagged"]) > 20
+    text = seed000_path.read_text(encoding="utf-8")
     for f in spun["flagged"]:
-        text = seed000_path.read_text(encoding="utf-8")
         assert text[f["start"]:f["end"]] == f["text"]
         assert set(f) >= {"start", "end", "text", "suggestion", "signal", "sources", "rule"}
 

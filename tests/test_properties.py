@@ -6,9 +6,8 @@ spin change touches a quotation of the cleaned text; with nothing above the
 confidence threshold the output is the cleanup-only output; and a second run
 on the output changes nothing more.
 
-Known exceptions are listed in tests/cases/known_failures.md: the strategies
-below leave out only their triggers, and each is pinned by a strict xfail
-example at the end of this file, so fixing one shows up as an XPASS.
+Bugs these properties found are listed in tests/cases/known_failures.md; their
+minimal examples are kept at the end of this file as regression tests.
 """
 from __future__ import annotations
 
@@ -57,14 +56,26 @@ PLAIN_WORDS = ["the", "a", "an", "of", "and", "said", "military", "troops", "it"
 PUNCTUATION = [".", ",", ";", ":", "!", "?", "—", "(", ")", "…"]
 QUOTES = ['"', "“", "”", "‘", "’", "«", "»"]
 EXOTIC = ["😀", "e\u0301", "\u0301", "שלום", "مرحبا", "\u200f", "👩\u200d👩\u200d👧"]
+
+
+def _fullwidth(word: str, every: int) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() and n % every == 0 else c
+                   for n, c in enumerate(word))
+
+
+# Spun words as they arrive from the web: fullwidth letters, ligatures, mojibake.
+# Cleanup edits inside and between dictionary matches (KF-1, KF-2).
+DIRTY_SPUN = ([_fullwidth(p, 2) for p in SPUN_PHRASES[:8]] + [_fullwidth(p, 5) for p in SPUN_PHRASES[8:16]]
+              + ["ﬁnal week", "paperworｋ", "ｆinal", "statｅｄ", "ａdditionally", "inﬂicting", "one in ａll"])
 SEPARATORS = [" ", " ", " ", " ", "\n", "\r\n", "\r", "\n\n", "\t", "  "]
 ODD_SPACES = ["\u00a0", "\u200b", "\u2009"]  # cleanup edits between words
 
 
 def vocabulary_text(separators=SEPARATORS):
-    piece = st.one_of(st.sampled_from(SPUN_PHRASES), st.sampled_from(SPUN_PHRASES).map(str.capitalize),
-                      st.sampled_from(PLAIN_WORDS), st.sampled_from(PUNCTUATION), st.sampled_from(QUOTES),
-                      st.sampled_from(EXOTIC))
+    spun = st.sampled_from(SPUN_PHRASES)
+    piece = st.one_of(spun, spun, spun, spun.map(str.capitalize),  # weighted: more texts come out "spun"
+                      st.sampled_from(DIRTY_SPUN), st.sampled_from(PLAIN_WORDS), st.sampled_from(PUNCTUATION),
+                      st.sampled_from(QUOTES), st.sampled_from(EXOTIC))
     pair = st.tuples(piece, st.sampled_from(separators))
     return st.lists(pair, min_size=0, max_size=120).map(lambda ps: "".join(p + s for p, s in ps))
 
@@ -92,13 +103,30 @@ def quotations_in_input(text: str) -> list[tuple[int, int]]:
     return [(offsets.to_input(a), offsets.to_input(b, is_end=True)) for a, b in quotation_spans(cleaned)]
 
 
+def _covered(lo: int, hi: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [lo, hi) lies inside the union of ``spans``."""
+    for a, b in sorted(spans):
+        if a <= lo < b:
+            lo = b
+        if lo >= hi:
+            return True
+    return lo >= hi
+
+
 def check_quotations_untouched(text: str, result) -> None:
-    spans = quotations_in_input(text)
+    """No spin change reaches into a quotation of the cleaned text. A spin change
+    that absorbed a cleanup edit may cover a quote mark, but only through that edit."""
+    cleaned, _, offsets = clean_text(text)
+    spans = [(offsets.to_input(a), offsets.to_input(b, is_end=True)) for a, b in quotation_spans(cleaned)]
+    cleanup_spans = [(e[0], e[1]) for e in offsets.edits]
     for c in result.applied:
         if c.sources == ["cleanup"]:
             continue
         for a, b in spans:
-            assert not (c.start < b and a < c.end), f"{c.before!r} -> {c.after!r} touches quotation {text[a:b]!r}"
+            lo, hi = max(a, c.start), min(b, c.end)
+            if lo < hi:
+                assert _covered(lo, hi, cleanup_spans), \
+                    f"{c.before!r} -> {c.after!r} touches quotation {text[a:b]!r}"
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -125,7 +153,7 @@ def test_no_spin_change_touches_a_quotation(text):
 
 
 @PROPERTY_SETTINGS
-@given(st.one_of(arbitrary_text, vocabulary_text()))
+@given(any_text)
 def test_nothing_above_threshold_gives_the_cleanup_only_output(text):
     result = repair_text(text, config=RepairConfig(min_confidence=1.01))
     assert result.text == clean_text(text)[0]
@@ -141,23 +169,12 @@ def test_without_cleanup_the_contract_holds_too(text):
     assert all("cleanup" not in c.sources for c in result.changes)
 
 
-SECOND_CLEANUP_ALLOWED = {"trailing whitespace", "whitespace", "decode_inconsistent_utf8", "fix_c1_controls",
-                          "sloppy-windows-1252", "windows-1252", "latin-1", "utf-8", "utf-8-variants",
-                          "sloppy-windows-1251", "macroman", "cp437", "replace_lossy_sequences",
-                          "restore_byte_a0", "unescape_html", "NFC"}
-
-
 @PROPERTY_SETTINGS
-@given(st.one_of(arbitrary_text, vocabulary_text()))
+@given(any_text)
 def test_second_run_changes_nothing_more(text):
     first = repair_text(text).text
     second = repair_text(first)
-    assert [(c.before, c.after, c.sources) for c in second.applied if c.sources != ["cleanup"]] == []
-    # Documented exceptions (known_failures.md): a second cleanup may strip trailing whitespace
-    # left by the first (KF-4) or decode mojibake that ftfy left alone the first time (KF-5).
-    more = [(c.before, c.after, c.evidence[0].get("fixes")) for c in second.applied
-            if not set(c.evidence[0].get("fixes", [])) <= SECOND_CLEANUP_ALLOWED]
-    assert more == []
+    assert [(c.before, c.after, c.sources) for c in second.applied] == []
 
 
 @PROPERTY_SETTINGS
@@ -179,46 +196,43 @@ def test_user_dictionary_keeps_the_contract(rows, text):
     check_quotations_untouched(text, result)
 
 
-# --- known failures (tests/cases/known_failures.md), pinned as strict xfails -------------------
+# --- regressions: minimal examples of the bugs in known_failures.md (all fixed) -----------------
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "KF-1: one cleanup edit (fullwidth letters, ligatures) that spans the end of one spin change and "
-    "the start of the next is absorbed by both; the applied changes overlap and repair_text raises "
-    "ChangeLogError."))
 @pytest.mark.parametrize("text", ["He statｅｄ ａdditionally that.", "ｓｔａｔｅｄ ａdditionally ｆinal ｐaperwork"])
-def test_known_failure_shared_cleanup_edit(text):
-    check_contract(text, repair_text(text))
+def test_regression_kf1_cleanup_edit_shared_by_two_spin_changes(text):
+    # One cleanup edit ("ｅｄ ａ" -> "ed a") touched both "stated" and "additionally";
+    # both absorbed it, the applied changes overlapped and repair_text raised.
+    result = repair_text(text)
+    check_contract(text, result)
+    assert result.text == result.text.translate({c: c - 0xFEE0 for c in range(0xFF21, 0xFF5B)})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-2: a spin change that is only proposed still absorbs the cleanup edits it overlaps, so "
-    "those cleanup fixes are not applied (output != cleanup-only output)."))
-def test_known_failure_proposed_change_swallows_cleanup():
+def test_regression_kf2_proposed_change_keeps_cleanup():
+    # A proposed spin change used to absorb (and so drop) the cleanup edits it overlapped.
     text = "The navy workouts ended. He stated ａdditionally that one in all the paperwork was final. " * 3
     result = repair_text(text, config=RepairConfig(min_confidence=1.01))
+    assert result.proposed, "the example must still have proposed changes to mean anything"
     assert result.text == clean_text(text)[0]
+    check_contract(text, result)
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "KF-3: the a/an agreement widens a change to the article before it even when that article "
-    "belongs to another chosen change; the changes overlap and repair_text raises."))
-def test_known_failure_article_agreement_overlaps_previous_change():
+def test_regression_kf3_article_of_a_user_entry():
+    # "had a" -> "has a" then "a big" -> "an enormous" widened over the same "a".
     dictionary = PhraseDictionary(parse_text("had a\thas a\t0.99\t\tt\nbig\tenormous\t0.99\t\tt\n", "u.tsv"))
     text = "It had a big day. It had a big day. It had a big day."
     check_contract(text, repair_text(text, dictionary=dictionary, config=RepairConfig(min_confidence=0.05)))
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "KF-3 with the shipped dictionary and default config: the reference proposes 'an' -> 'a', the "
-    "dictionary 'White Home' -> 'White House' widens over the same 'an'; repair_text raises."))
-def test_known_failure_article_agreement_overlaps_reference_change():
+def test_regression_kf3_article_of_a_reference_change():
+    # The reference proposed "an" -> "a" and "White Home" -> "White House" widened over the same "an".
     text = "He saw an White Home today."
-    check_contract(text, repair_text(text, references=["He saw a White House today."]))
+    result = repair_text(text, references=["He saw a White House today."])
+    check_contract(text, result)
+    assert result.text == "He saw a White House today."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KF-4: cleanup is not idempotent: a no-break space at a line end becomes a trailing space "
-    "that a second run removes."))
-def test_known_failure_second_run_strips_trailing_space():
+def test_regression_kf4_second_run_keeps_the_text():
+    # A no-break space at a line end became a trailing space that a second run removed.
     first = repair_text("The end.\u00a0\nNext line.").text
+    assert first == "The end.\nNext line."
     assert repair_text(first).text == first
