@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib.resources
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -85,14 +86,27 @@ class Entry:
         if self.surface is not None and tuple(
                 doc.text[doc.starts[k]:doc.ends[k]].replace("’", "'") for k in range(i, j)) != self.surface:
             return False
-        for key, alternatives in self.context:
-            if key.endswith("before"):
-                hit = any(_words_before(doc, i, alt) for alt in alternatives)
+        norms = doc.norms
+        for before, negated, single, others in self._conditions:
+            # One plain word is the common case: a set lookup, no loop.
+            if before:
+                hit = i > 0 and norms[i - 1] in single
+                hit = hit or any(_words_before(doc, i, alt) for alt in others)
             else:
-                hit = any(_words_after(doc, j, alt) for alt in alternatives)
-            if hit == key.startswith("!"):
+                hit = j < len(norms) and norms[j] in single
+                hit = hit or any(_words_after(doc, j, alt) for alt in others)
+            if hit == negated:
                 return False
         return True
+
+    @cached_property
+    def _conditions(self) -> tuple:
+        compiled = []
+        for key, alternatives in self.context:
+            single = frozenset(a[0] for a in alternatives if len(a) == 1 and a[0] not in SPECIAL_WORDS)
+            others = tuple(a for a in alternatives if len(a) != 1 or a[0] in SPECIAL_WORDS)
+            compiled.append((key.endswith("before"), key.startswith("!"), single, others))
+        return tuple(compiled)
 
     def as_evidence(self) -> dict:
         ev = {"source": "dictionary", "entry": f"{self.spun_text} -> {'|'.join(self.originals)}",

@@ -89,7 +89,7 @@ def tokenize(text: str) -> Document:
     doc.sentence_of = sentence_of
     doc.quotations = quotation_spans(text)
     doc.quoted = _mask_spans(starts, ends, doc.quotations)
-    doc.numeric = [any(c.isdigit() for c in n) for n in norms]
+    doc.numeric = [not n.isalpha() and any(c.isdigit() for c in n) for n in norms]
     doc.name_like = _name_like(doc)
     doc.protected = [q or n or d for q, n, d in zip(doc.quoted, doc.name_like, doc.numeric)]
     return doc
@@ -149,6 +149,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 _DOUBLE_OPEN = "“„«"
+_QUOTE_CHARS = re.compile('["“”„«»‘’]')
 _DOUBLE_CLOSE = "”»"
 
 
@@ -165,8 +166,8 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     for p_start, p_end in paragraph_spans(text):
         open_at = -1
         single_at = -1
-        i = p_start
-        while i < p_end:
+        for m in _QUOTE_CHARS.finditer(text, p_start, p_end):
+            i = m.start()
             ch = text[i]
             if ch in _DOUBLE_OPEN or ch in _DOUBLE_CLOSE or ch == '"':
                 if open_at < 0:
@@ -186,7 +187,6 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
                 if i + 1 >= p_end or not text[i + 1].isalpha():
                     spans.append((single_at, i + 1))
                     single_at = -1
-            i += 1
         if open_at >= 0:
             spans.append((open_at, p_end))
         if single_at >= 0 and open_at < 0:
@@ -228,8 +228,9 @@ def _after_opening_mark(doc: Document, i: int) -> bool:
 
 
 def _all_caps(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) > 1 and all(c.isupper() for c in letters)
+    if not word.isupper():  # fast path: no cased letter, or a lower-case one
+        return False
+    return sum(1 for c in word if c.isalpha()) > 1
 
 
 def match_case(template: str, replacement: str) -> str:
