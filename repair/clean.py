@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+import unicodedata
+
 import ftfy
+from ftfy.badness import is_bad
 from rapidfuzz.distance import Levenshtein
 
 from .changelog import Change
@@ -23,7 +26,12 @@ _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 # Trailing blanks, odd spaces included (they would become plain trailing spaces).
 _TRAILING = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff]+$")
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
-_MAY_NEED_FIX = re.compile(r"[^\x20-\x7e]|&|  ")
+# What ftfy could change: entities, controls, odd spaces and invisibles,
+# fullwidth forms and ligatures, lone surrogates, double spaces. Mojibake and
+# non-NFC text are checked separately (ftfy.badness, unicodedata).
+_MAY_NEED_FIX = re.compile("[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200b"
+                           "\u202f\u205f\u2060\u3000\ufeff\ufb00-\ufb06\uff01-\uff5e\ud800-\udfff]|  ")
+_ASCII_PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _HTML_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>")
 
 
@@ -107,7 +115,7 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
             continue
         stripped = _TRAILING.sub("", part)
         for offset, piece in _pieces(stripped):
-            fixed = _fix_piece(piece, config) if _MAY_NEED_FIX.search(piece) else piece
+            fixed = _fix_piece(piece, config) if _may_need_fix(piece) else piece
             if offset + len(piece) == len(stripped):
                 # The line's end: a fix may have made trailing blanks ("&nbsp;").
                 fixed = _TRAILING.sub("", fixed)
@@ -131,6 +139,13 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
             ))
         in_pos += len(part)
     return "".join(out), changes, OffsetMap(edits)
+
+
+def _may_need_fix(piece: str) -> bool:
+    """A cheap test before ftfy: most lines of a clean article need nothing."""
+    if _ASCII_PRINTABLE.fullmatch(piece):
+        return "&" in piece or "  " in piece
+    return bool(_MAY_NEED_FIX.search(piece)) or is_bad(piece) or not unicodedata.is_normalized("NFC", piece)
 
 
 def _fix_piece(piece: str, config: ftfy.TextFixerConfig) -> str:

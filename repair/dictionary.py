@@ -109,6 +109,10 @@ class Entry:
         return tuple(compiled)
 
     def as_evidence(self) -> dict:
+        return dict(self._evidence)
+
+    @cached_property
+    def _evidence(self) -> dict:
         ev = {"source": "dictionary", "entry": f"{self.spun_text} -> {'|'.join(self.originals)}",
               "confidence": self.confidence, "provenance": self.source}
         if self.context:

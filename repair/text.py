@@ -26,7 +26,9 @@ _CLOSERS_AFTER_END = frozenset("\"'”’)]»")
 
 def normalize_word(word: str) -> str:
     """Lowercase form used for matching: curly apostrophes become straight."""
-    return word.replace("’", "'").replace("‘", "'").lower()
+    if "’" in word or "‘" in word:
+        word = word.replace("’", "'").replace("‘", "'")
+    return word.lower()
 
 
 @dataclass(slots=True)
@@ -50,6 +52,7 @@ class Document:
     name_like: list[bool] = field(default_factory=list)
     numeric: list[bool] = field(default_factory=list)
     quotations: list[tuple[int, int]] = field(default_factory=list)  # character spans
+    _word_count: int = -1
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -70,7 +73,9 @@ class Document:
 
     @property
     def word_count(self) -> int:
-        return sum(1 for n in self.norms if n[0].isalnum())
+        if self._word_count < 0:
+            self._word_count = sum(1 for n in self.norms if n[0].isalnum())
+        return self._word_count
 
 
 def tokenize(text: str) -> Document:
