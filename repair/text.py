@@ -81,16 +81,17 @@ class Document:
 def tokenize(text: str) -> Document:
     """Split ``text`` into a :class:`Document` with sentences, quotations and protection."""
     doc = Document(text)
-    starts, ends, norms = doc.starts, doc.ends, doc.norms
-    for m in TOKEN_RE.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        norms.append(normalize_word(m.group()))
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    doc.starts = starts = [a for a, _ in spans]
+    doc.ends = ends = [b for _, b in spans]
+    if "’" in text or "‘" in text:
+        doc.norms = norms = [normalize_word(text[a:b]) for a, b in spans]
+    else:
+        doc.norms = norms = [text[a:b].lower() for a, b in spans]
     doc.sentences = _sentences(doc)
     sentence_of = [0] * len(starts)
     for s, (a, b) in enumerate(doc.sentences):
-        for i in range(a, b):
-            sentence_of[i] = s
+        sentence_of[a:b] = [s] * (b - a)
     doc.sentence_of = sentence_of
     doc.quotations = quotation_spans(text)
     doc.quoted = _mask_spans(starts, ends, doc.quotations)
@@ -219,11 +220,12 @@ def _name_like(doc: Document) -> list[bool]:
     sentence_first = {a for a, _ in doc.sentences}
     text = doc.text
     mask = [False] * len(doc.norms)
-    for i in range(len(doc.norms)):
-        first = text[doc.starts[i]]
-        if first.isupper() and i not in sentence_first and not _after_opening_mark(doc, i):
+    for i, (a, b) in enumerate(zip(doc.starts, doc.ends)):
+        if not text[a].isupper():
+            continue
+        if i not in sentence_first and not _after_opening_mark(doc, i):
             mask[i] = True
-        elif _all_caps(doc.token_text(i)):
+        elif _all_caps(text[a:b]):
             mask[i] = True  # acronyms such as NATO, even at a sentence start
     return mask
 
