@@ -24,16 +24,18 @@ without them (``pip install 'spin-repair[dask]'`` adds them).
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import posixpath
+import signal
 import uuid
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import IO, Callable, Iterable, Iterator
 
-from .batch import (BatchError, BatchOptions, Executor, Job, Settings, Sources, _crashed, _inside, _jsonl_jobs,
-                    _target, available_cores, is_url, load_resources, repair_document, safe_relative_path,
-                    JSONL_SUFFIXES)
+from .batch import (JSONL_SUFFIXES, BatchError, BatchOptions, Executor, Job, Settings, Sources, _crashed, _inside,
+                    _jsonl_jobs, _target, available_cores, is_url, load_resources, repair_document,
+                    safe_relative_path)
 from .files import InputError, decode
 
 INSTALL_HINT = "pip install 'spin-repair[dask]'"
@@ -412,42 +414,73 @@ def _describe_failure(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {exc}"
 
 
-def run_dask(jobs: Iterable[Job], settings: Settings, client, window: int | None = None) -> Iterator[dict]:
-    """Repair the documents on a Dask cluster, at most ``window`` in flight (default: four
-    per worker thread; the job stream is consumed as tasks finish). Records come in
-    completion order. A task that fails (an exception, or workers that died running it)
-    becomes an error record; the batch goes on."""
+def _repair_chunk(jobs: list[Job], expected: str) -> list[tuple[bool, dict | str]]:
+    """The Dask task: a few documents (fewer tasks, less scheduling per document). A document
+    that raises is reported alone, as ``(False, message)``; the others are repaired."""
+    out: list[tuple[bool, dict | str]] = []
+    for job in jobs:
+        try:
+            out.append((True, _repair_task(job, expected)))
+        except Exception as exc:  # noqa: BLE001 - one document must not stop the others
+            out.append((False, f"{exc.__class__.__name__}: {exc}"))
+    return out
+
+
+TASK_SECONDS = 0.25  # documents are grouped into tasks of about this much work
+
+
+def run_dask(jobs: Iterable[Job], settings: Settings, client, window: int | None = None,
+             max_chunk: int = 64) -> Iterator[dict]:
+    """Repair the documents on a Dask cluster, at most ``window`` tasks in flight (default:
+    four per worker thread; the job stream is consumed as tasks finish). A task holds one
+    document at first, then as many as take about :data:`TASK_SECONDS` (at most
+    ``max_chunk``), as measured on the documents done so far. Records come in completion
+    order. A document whose repair raises, or whose workers died running it, becomes an
+    error record; the batch goes on."""
     distributed = require_dask()
     threads = prepare_workers(client, settings)
     window = window or max(2, threads * 4)
     expected = settings.fingerprint()
-    pending: dict = {}  # key -> (future, job)
+    pending: dict = {}  # key -> (future, jobs)
     completed = distributed.as_completed()
     it = iter(jobs)
+    per_document = None  # seconds, a moving average
+    exhausted = False
 
     def fill() -> None:
-        while len(pending) < window:
-            job = next(it, None)
-            if job is None:
+        nonlocal exhausted
+        size = 1 if per_document is None else max(1, min(max_chunk, int(TASK_SECONDS / max(per_document, 1e-4))))
+        while len(pending) < window and not exhausted:
+            chunk = [job for _, job in zip(range(size), it)]
+            exhausted = len(chunk) < size
+            if not chunk:
                 return
-            future = client.submit(_repair_task, job, expected, pure=False, key=f"repair-{uuid.uuid4().hex}")
-            pending[future.key] = (future, job)
+            future = client.submit(_repair_chunk, chunk, expected, pure=False, key=f"repair-{uuid.uuid4().hex}")
+            pending[future.key] = (future, chunk)
             completed.add(future)
 
     try:
         fill()
         for future in completed:
-            _, job = pending.pop(future.key)
+            _, chunk = pending.pop(future.key)
             try:
-                record = future.result()
-            except Exception as exc:  # noqa: BLE001 - one document must not stop the batch
-                record = _crashed(job, _describe_failure(exc))
+                results = future.result()
+            except Exception as exc:  # noqa: BLE001 - one task must not stop the batch
+                results = [(False, _describe_failure(exc))] * len(chunk)
             future.release()
+            records = [value if ok else _crashed(job, value) for (ok, value), job in zip(results, chunk)]
+            for record in records:
+                seconds = float(record.get("seconds") or 0.0)
+                per_document = seconds if per_document is None else 0.8 * per_document + 0.2 * seconds
             fill()
-            yield record
+            yield from records
     finally:
         if pending:
             client.cancel([future for future, _ in pending.values()])
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -461,11 +494,13 @@ def open_client(scheduler: str, workers: int = 0) -> Iterator:
             # On loopback; no dashboard (it needs bokeh), and the scheduler's HTTP routes on a free port.
             cluster = distributed.LocalCluster(
                 n_workers=workers or available_cores(), threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.ERROR)
         except Exception as exc:  # noqa: BLE001 - e.g. "Nanny failed to start."
             raise BatchError(f"--scheduler local: cannot start a local Dask cluster ({exc})") from None
         try:
             with distributed.Client(cluster) as client:
+                client.run(_ignore_sigint)  # Ctrl-C is this process's business: it closes the cluster
                 yield client
         finally:
             cluster.close()

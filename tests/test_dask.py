@@ -192,16 +192,23 @@ def test_dask_with_file_urls_and_resume(corpus, pool_out, client, tmp_path):
 
 
 @needs_dask
-def test_a_task_that_raises_becomes_an_error_record(corpus, client, tmp_path):
+def test_a_task_that_raises_becomes_an_error_record(corpus, client, tmp_path, monkeypatch):
     from repair.batch import iter_jobs
     from repair.distributed import run_dask
 
+    tasks = []
+    submit = client.submit
+    monkeypatch.setattr(client, "submit",
+                        lambda fn, jobs, *args, **kw: tasks.append(len(jobs)) or submit(fn, jobs, *args, **kw))
+
     out = str(tmp_path / "out")
-    good = list(iter_jobs([str(corpus / "in" / "spun")], out, SETTINGS))[:3]
+    good = list(iter_jobs([str(corpus / "in" / "spun")], out, SETTINGS))
     broken = Job(id="broken", output="broken.txt", outdir=out, settings=SETTINGS)  # no path: a TypeError
-    got = {r["id"]: r for r in run_dask([good[0], broken, *good[1:]], SETTINGS, client, window=2)}
-    assert set(got) == {"broken", "01.txt", "02.txt", "03.txt"}
+    # After the first document, tasks hold several: the broken one shares a task with good ones.
+    got = {r["id"]: r for r in run_dask([*good[:5], broken, *good[5:]], SETTINGS, client, window=1)}
+    assert set(got) == {"broken"} | {j.id for j in good} and len(good) == 16
     assert got["broken"]["status"] == "error" and "TypeError" in got["broken"]["error"]
+    assert tasks[0] == 1 and max(tasks) > 1 and sum(tasks) == 17
     assert all(got[j.id]["status"] == "ok" for j in good)
     state = json.loads((tmp_path / "out" / ".state" / "broken.txt.json").read_text())
     assert state["status"] == "error"  # recorded, so the summary and --resume see it
@@ -330,3 +337,25 @@ def test_a_worker_finds_the_shipped_dictionaries_where_it_has_them(tmp_path):
     assert _repair_task(job, SETTINGS.fingerprint())["status"] == "ok"
     with pytest.raises(RuntimeError, match="dictionaries differ"):
         _repair_task(job, "0" * 16)
+
+
+@needs_fsspec
+def test_file_urls_follow_no_symbolic_link_out(tmp_path):
+    src, elsewhere, out = tmp_path / "in", tmp_path / "elsewhere", tmp_path / "out"
+    (src / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    out.mkdir()
+    (src / "a.txt").write_bytes((ARTICLES / "spun" / "01.txt").read_bytes())
+    (src / "sub" / "b.txt").write_bytes((ARTICLES / "spun" / "02.txt").read_bytes())
+    (tmp_path / "secret.txt").write_text("The officials stated it.")
+    (src / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (src / "linkdir").symlink_to(elsewhere, target_is_directory=True)
+    (out / "sub").symlink_to(elsewhere, target_is_directory=True)  # an OUTDIR subdirectory leading out
+    result = CliRunner().invoke(main, ["batch", src.as_uri(), "-o", out.as_uri(), "-j", "1", "-q"])
+    assert result.exit_code == 1
+    docs = {d["id"]: d for d in json.loads((out / "summary.json").read_text())["documents"]}
+    assert set(docs) == {"a.txt", "link.txt", "sub/b.txt"}  # linkdir/ not entered
+    assert docs["a.txt"]["status"] == "ok"
+    assert "symbolic link" in docs["link.txt"]["error"] and not (out / "link.txt").exists()
+    assert "leads outside" in docs["sub/b.txt"]["error"]
+    assert list(elsewhere.iterdir()) == []
