@@ -815,8 +815,11 @@ def write_summary(options: BatchOptions, wall_seconds: float, skipped: int = 0) 
 
             url_put_files(options.outdir, {"summary.json": tmp_json, "summary.md": tmp_md})
         else:
-            os.replace(tmp_json, out / "summary.json")
-            os.replace(tmp_md, out / "summary.md")
+            from .files import set_output_mode
+
+            for tmp, name in ((tmp_json, "summary.json"), (tmp_md, "summary.md")):
+                set_output_mode(tmp, out / name)
+                os.replace(tmp, out / name)
     finally:
         for tmp in (tmp_json, tmp_md):  # left only if uploaded, or on an error
             try:

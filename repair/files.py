@@ -116,20 +116,24 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8", "surrogatepass"))
 
 
+def set_output_mode(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
+    """mkstemp makes files 0600; give a temporary output the mode a plain
+    open() would (or the existing target's), so outputs stay readable as usual."""
+    try:
+        mode = Path(target).stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+
+
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        # mkstemp makes the file 0600; give it the mode a plain open() would
-        # (or the existing file's), so outputs stay readable as before.
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
+        set_output_mode(tmp, target)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
