@@ -294,6 +294,9 @@ def batch(inputs, outdir, reference_dir, pairs_csv, jobs, scheduler, resume, pat
                 totals = run_batch(options, on_record=progress.update, executor=executor)
     except (BatchError, DictionaryError) as exc:
         _fail(str(exc))
+    except OSError as exc:  # OUTDIR unusable: not a directory, read-only, disk full ...
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        _fail(f"cannot write to{where}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         click.echo("repair: interrupted; run the same command with --resume to go on", err=True)
         raise SystemExit(130)
