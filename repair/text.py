@@ -95,6 +95,9 @@ def tokenize(text: str) -> Document:
     doc.sentence_of = sentence_of
     doc.quotations = quotation_spans(text)
     doc.quoted = _mask_spans(starts, ends, doc.quotations)
+    markup = markup_spans(text)
+    if markup:  # HTML input: tags, scripts, styles and comments are never changed
+        doc.quoted = [q or m for q, m in zip(doc.quoted, _mask_spans(starts, ends, markup))]
     doc.numeric = [not n.isalpha() and any(c.isdigit() for c in n) for n in norms]
     doc.name_like = _name_like(doc)
     doc.protected = [q or n or d for q, n, d in zip(doc.quoted, doc.name_like, doc.numeric)]
@@ -201,6 +204,19 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
             pass
     spans.sort()
     return spans
+
+
+_MARKUP = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|</?[a-zA-Z][^<>]*>",
+                     re.S | re.I)
+
+
+def markup_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of HTML markup (tags, and whole script/style elements and
+    comments) when the text looks like HTML (three or more tags), else []."""
+    if "<" not in text:
+        return []
+    spans = [m.span() for m in _MARKUP.finditer(text)]
+    return spans if len(spans) >= 3 else []
 
 
 def _mask_spans(starts: list[int], ends: list[int], spans: list[tuple[int, int]]) -> list[bool]:
