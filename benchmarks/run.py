@@ -33,7 +33,6 @@ import cProfile
 import datetime
 import difflib
 import gc
-import io
 import json
 import math
 import multiprocessing as mp
@@ -401,6 +400,9 @@ def worker_docsize(args) -> dict:
         except _TimeUp:
             out.setdefault("timed_out", {})[name] = time.process_time() - t0  # a lower bound
         out.setdefault("rss_stage_mb", {})[name] = max(sampler.peak, _rss_now_mb()) - before
+        if name == "pair" and name in out:
+            doc_ = prepared["doc"]
+            out["paired"] = len(pair_sentences(doc_, prepared["ref_doc"], config)) / max(len(doc_.sentences), 1)
     sampler.__exit__()
     out["seconds"] = time.perf_counter() - t_start
     return out
@@ -753,14 +755,17 @@ def section_docsize(rep: Report, cfg: dict, results: dict, seed: int) -> None:
         timed_out = r.get("timed_out", {})
         rows.append([corpus_mod.human(r["size"]), r.get("tokens", "")]
                     + [r[c] / mb if c in r else (f"> {_fmt(timed_out[c] / mb)}" if c in timed_out else "-")
-                       for c in cols] + [ratio] + [r.get("rss_stage_mb", {}).get(k, "-") for k in ("fix", "fix_ref")])
+                       for c in cols] + [ratio, f"{r['paired']:.1%}" if "paired" in r else "-"]
+                    + [r.get("rss_stage_mb", {}).get(k, "-") for k in ("fix", "fix_ref")])
     notes = ["CPU s/MB of input (time.process_time, best of repeats for short stages) for each stage: fix = whole "
              "repair_text without reference (detect runs the same); "
              "fix_ref = repair_text with a reference of the same size (the document's clean wording); cleanup "
              "(ftfy), tokenize, dictionary match; pair = pair_sentences, align = reference_candidates (pairing + "
              "word alignment + candidates)",
              f"fix_ref ratio = fix_ref s/MB relative to the {corpus_mod.human(ref_row['size'])} document (1.0 = "
-             "linear); fix / fix_ref MB = peak current RSS during that stage (sampled every 20 ms) minus the RSS "
+             "linear); paired = share of the input sentences that pair_sentences pairs with a reference sentence "
+             "(the reference is the document's own clean wording, so ~100% is right); fix / fix_ref MB = peak "
+             "current RSS during that stage (sampled every 20 ms) minus the RSS "
              "just before it (dictionary, model, text and reference loaded): the working memory of repairing "
              "one document of that size",
              "below 100 KB the documents are short prefixes of the same feed, so s/MB there reflects their content "
@@ -785,7 +790,8 @@ def section_docsize(rep: Report, cfg: dict, results: dict, seed: int) -> None:
                              + (", quadratic-like" if e > 1.4 else ""))
     notes += skipped + (flags or ["every stage stays linear from 100 KB up (time ~ size^e with e <= 1.15)"])
     rep.table("Scaling with document size (one document, fresh process per size)",
-              ["size", "tokens"] + [f"{c} s/MB" for c in cols] + ["fix_ref ratio", "fix MB", "fix_ref MB"], rows,
+              ["size", "tokens"] + [f"{c} s/MB" for c in cols] + ["fix_ref ratio", "paired", "fix MB", "fix_ref MB"],
+              rows,
               notes)
     results["docsize"] = dict(rows=res, flags=flags, skipped=skipped)
 
@@ -1032,7 +1038,7 @@ def section_peers(rep: Report, cfg: dict, results: dict, seed: int) -> None:
     t_rs = _timeit(lambda: [Indel.normalized_similarity(s, r) for s, r in pairs], 0.3)
     t_ds = _timeit(lambda: [difflib.SequenceMatcher(None, s, r, autojunk=False).ratio() for s, r in pairs], 0.3,
                    max_repeats=20)
-    rows.append([f"sentence similarity, same pairs", "Indel.normalized_similarity", t_rs, "",
+    rows.append(["sentence similarity, same pairs", "Indel.normalized_similarity", t_rs, "",
                  "SequenceMatcher.ratio", t_ds, "", t_ds / t_rs])
     # Sentence pairing per document: our inverted index + rapidfuzz against difflib over all sentence pairs.
     some = docs[: max(10, len(docs) // 4)]
