@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import gc
 import hashlib
 import json
 import os
@@ -385,6 +386,10 @@ def load_resources(settings: Settings) -> tuple:
         model = default_model() if config.use_model else None
         _RESOURCES.clear()
         cached = _RESOURCES[key] = (dictionary, config, model)
+        # The dictionary and model are millions of long-lived objects: keep the
+        # garbage collector from scanning them again and again (measured: time
+        # per MB grew with document size with the collector on, not with it off).
+        gc.freeze()
     return cached
 
 

@@ -8,7 +8,7 @@ byte for byte; a reviewer flips ``status`` to accept or reject.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 STATUSES = ("applied", "proposed", "rejected")
@@ -41,8 +41,14 @@ class Change:
     evidence: list[dict] = field(default_factory=list)
     rule: str = ""
 
+    def to_dict(self) -> dict:
+        # By hand rather than dataclasses.asdict, which deep-copies the evidence (a hotspot).
+        return {"id": self.id, "start": self.start, "end": self.end, "before": self.before, "after": self.after,
+                "sources": self.sources, "confidence": self.confidence, "status": self.status,
+                "evidence": self.evidence, "rule": self.rule}
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "") -> "Change":

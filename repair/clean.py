@@ -31,6 +31,8 @@ _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 # non-NFC text are checked separately (ftfy.badness, unicodedata).
 _MAY_NEED_FIX = re.compile("[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200b"
                            "\u202f\u205f\u2060\u3000\ufeff\ufb00-\ufb06\uff01-\uff5e\ud800-\udfff]|  ")
+_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                            "\u03a9\u0393\u03c0\u2500-\u25ff]")
 _ASCII_PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _HTML_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>")
 
@@ -145,7 +147,11 @@ def _may_need_fix(piece: str) -> bool:
     """A cheap test before ftfy: most lines of a clean article need nothing."""
     if _ASCII_PRINTABLE.fullmatch(piece):
         return "&" in piece or "  " in piece
-    return bool(_MAY_NEED_FIX.search(piece)) or is_bad(piece) or not unicodedata.is_normalized("NFC", piece)
+    if _MAY_NEED_FIX.search(piece) or not unicodedata.is_normalized("NFC", piece):
+        return True
+    # UTF-8 mojibake read as Latin-1/Windows-1252/MacRoman always holds one of these;
+    # only then is ftfy's costlier badness check worth running.
+    return bool(_MOJIBAKE_HINT.search(piece)) and is_bad(piece)
 
 
 def _fix_piece(piece: str, config: ftfy.TextFixerConfig) -> str:

@@ -64,9 +64,13 @@ def _write(path: str | None, text: str, what: str) -> None:
 def _load_dictionary(paths: tuple[str, ...], no_dictionary: bool) -> PhraseDictionary:
     files = ([] if no_dictionary else shipped_dictionary_paths()) + [Path(p) for p in paths]
     try:
-        return PhraseDictionary.load(files)
+        dictionary = PhraseDictionary.load(files)
     except DictionaryError as exc:
         _fail(str(exc))
+    import gc
+
+    gc.freeze()  # long-lived: the collector need not scan the dictionary again
+    return dictionary
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

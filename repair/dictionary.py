@@ -29,6 +29,8 @@ from __future__ import annotations
 import importlib.resources
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
+from bisect import bisect_left
 from pathlib import Path
 from typing import Iterable
 
@@ -64,7 +66,7 @@ class Entry:
     def spun_text(self) -> str:
         return " ".join(self.spun)
 
-    @property
+    @cached_property
     def rule(self) -> str:
         """Stable name of the entry, used to group its changes in review."""
         return f"{Path(self.file).name}:{self.line}" if self.file else f"entry:{self.spun_text}"
@@ -312,14 +314,10 @@ class PhraseDictionary:
             return []
         # The stream is " w1 w2 ... wn "; a token starts right after each space.
         stream = " " + " ".join(doc.norms) + " "
-        token_at: dict[int, int] = {}
-        pos = 1
-        for i, w in enumerate(doc.norms):
-            token_at[pos] = i
-            pos += len(w) + 1
+        token_starts = list(accumulate([len(w) + 1 for w in doc.norms], initial=1))
         matches = []
         for end_char, (length, group) in self._automaton.iter(stream):
-            first = token_at[end_char - length + 2]
+            first = bisect_left(token_starts, end_char - length + 2)
             n_words = len(group[0].spun)
             last = first + n_words
             allowed = [e for e in group if e.allows(doc, first, last)]

@@ -31,7 +31,15 @@ class Result:
     changes: list[Change]
     spin_score: float = 0.0
     word_count: int = 0
-    flagged: list[Change] = field(default_factory=list)  # spin signals, applied or not
+    _flags: object = field(default=None, repr=False)  # how to make ``flagged`` when asked
+
+    @property
+    def flagged(self) -> list[Change]:
+        """Every spin signal (>= 0.5) as a record in input offsets, applied or not,
+        whatever the document score: what ``repair detect`` lists. Made on demand."""
+        if callable(self._flags):
+            self._flags = self._flags()
+        return self._flags or []
 
     @property
     def applied(self) -> list[Change]:
@@ -90,8 +98,10 @@ def repair_text(
     changes.sort(key=lambda c: (c.start, c.end))
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
-    flagged = [_flag(doc, offsets, text, c) for c in select(candidates, key=lambda c: c.signal) if c.signal >= 0.5]
-    return Result(apply_changes(text, changes), changes, score, doc.word_count, flagged)
+    def flags() -> list[Change]:
+        return [_flag(doc, offsets, text, c) for c in select(candidates, key=lambda c: c.signal) if c.signal >= 0.5]
+
+    return Result(apply_changes(text, changes), changes, score, doc.word_count, flags)
 
 
 def _flag(doc: Document, offsets: OffsetMap, text: str, c: Candidate) -> Change:

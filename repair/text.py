@@ -74,7 +74,7 @@ class Document:
     @property
     def word_count(self) -> int:
         if self._word_count < 0:
-            self._word_count = sum(1 for n in self.norms if n[0].isalnum())
+            self._word_count = sum(map(str.isalnum, [n[0] for n in self.norms]))
         return self._word_count
 
 
@@ -84,10 +84,10 @@ def tokenize(text: str) -> Document:
     spans = [m.span() for m in TOKEN_RE.finditer(text)]
     doc.starts = starts = [a for a, _ in spans]
     doc.ends = ends = [b for _, b in spans]
-    if "’" in text or "‘" in text:
-        doc.norms = norms = [normalize_word(text[a:b]) for a, b in spans]
-    else:
-        doc.norms = norms = [text[a:b].lower() for a, b in spans]
+    norms = [text[a:b].lower() for a, b in spans]
+    if "’" in text or "‘" in text:  # curly apostrophes match as straight ones
+        norms = [normalize_word(w) if ("’" in w or "‘" in w) else w for w in norms]
+    doc.norms = norms
     doc.sentences = _sentences(doc)
     sentence_of = [0] * len(starts)
     for s, (a, b) in enumerate(doc.sentences):
@@ -104,20 +104,23 @@ def tokenize(text: str) -> Document:
     return doc
 
 
-def _line_breaks_between(text: str, a: int, b: int) -> bool:
-    return "\n" in text[a:b] or "\r" in text[a:b]
+_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def _sentences(doc: Document) -> list[tuple[int, int]]:
     """Token ranges of sentences: end punctuation followed by a capital, or a line break."""
     text, norms, starts, ends = doc.text, doc.norms, doc.starts, doc.ends
     n = len(norms)
+    # Tokens that begin a line (a line break between them and the token before):
+    # found once from the line breaks, not by slicing between every two tokens.
+    line_first = {bisect_right(starts, m.start()) for m in _LINE_BREAK.finditer(text)}
+
     bounds: list[tuple[int, int]] = []
     begin = 0
     i = 0
     while i < n:
         boundary_after = None  # index of first token of the next sentence
-        if i + 1 < n and _line_breaks_between(text, ends[i], starts[i + 1]):
+        if i + 1 < n and (i + 1) in line_first:
             boundary_after = i + 1
         elif norms[i] in _SENTENCE_END and i + 1 < n:
             j = i + 1
@@ -132,9 +135,9 @@ def _sentences(doc: Document) -> list[tuple[int, int]]:
                     )
                     if not abbreviation:
                         boundary_after = j
-                    elif _line_breaks_between(text, ends[j - 1], starts[j]):
+                    elif j in line_first:
                         boundary_after = j
-            if boundary_after is None and j < n and _line_breaks_between(text, ends[j - 1], starts[j]):
+            if boundary_after is None and j < n and j in line_first:
                 boundary_after = j
             if boundary_after is not None:
                 i = boundary_after - 1
