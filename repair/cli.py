@@ -63,8 +63,11 @@ def _write(path: str | None, text: str, what: str) -> None:
 
 def _load_dictionary(paths: tuple[str, ...], no_dictionary: bool) -> PhraseDictionary:
     files = ([] if no_dictionary else shipped_dictionary_paths()) + [Path(p) for p in paths]
+    from .model import collector_paused
+
     try:
-        dictionary = PhraseDictionary.load(files)
+        with collector_paused():
+            dictionary = PhraseDictionary.load(files)
     except DictionaryError as exc:
         _fail(str(exc))
     import gc

@@ -9,8 +9,10 @@ adds to each candidate's prior.
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 
 # Bigrams rarer than this are not in symspellpy's list; an absent bigram is
@@ -75,10 +77,24 @@ def default_model() -> BigramModel:
     import symspellpy
 
     base = os.path.dirname(symspellpy.__file__)
-    return BigramModel.from_files(
-        os.path.join(base, "frequency_dictionary_en_82_765.txt"),
-        os.path.join(base, "frequency_bigramdictionary_en_243_342.txt"),
-    )
+    with collector_paused():
+        return BigramModel.from_files(
+            os.path.join(base, "frequency_dictionary_en_82_765.txt"),
+            os.path.join(base, "frequency_bigramdictionary_en_243_342.txt"),
+        )
+
+
+@contextmanager
+def collector_paused():
+    """Pause the garbage collector while loading hundreds of thousands of
+    long-lived objects (it would rescan them many times: ~40% of load time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _context_word(norms: list[str], k: int) -> str | None:

@@ -15,7 +15,7 @@ from .changelog import Change, apply_changes
 from .clean import OffsetMap, clean_text
 from .config import RepairConfig
 from .dictionary import PhraseDictionary, shipped_dictionary_paths
-from .model import (BigramModel, context_preference, default_model, document_spin_score, logit, sigmoid,
+from .model import (BigramModel, collector_paused, context_preference, default_model, document_spin_score, logit, sigmoid,
                     thesaurus_candidates)
 from .thesaurus import default_thesaurus
 from .reference import reference_candidates
@@ -53,10 +53,19 @@ class Result:
 @lru_cache(maxsize=1)
 def default_dictionary() -> PhraseDictionary:
     """The shipped dictionaries, loaded once per process."""
-    return PhraseDictionary.load(shipped_dictionary_paths())
+    with collector_paused():
+        return PhraseDictionary.load(shipped_dictionary_paths())
 
 
 Reference = str | tuple[str, str]
+
+
+class _LazyModel:
+    """Stands for the default bigram model and loads it on first use, so a text
+    with nothing to judge (most clean text) costs no model load."""
+
+    def __getattr__(self, name: str):
+        return getattr(default_model(), name)
 
 
 def repair_text(
@@ -77,7 +86,7 @@ def repair_text(
     if dictionary is None:
         dictionary = default_dictionary() if config.use_dictionary else PhraseDictionary()
     if model is None and config.use_model:
-        model = default_model()
+        model = _LazyModel()  # loaded when a candidate first needs scoring
 
     if config.cleanup:
         cleaned, cleanup_changes, offsets = clean_text(text)

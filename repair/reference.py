@@ -24,7 +24,8 @@ _STOPWORDS = frozenset(
     "the a an of to in and or for on at by with from as is was were be been are that this it its "
     "their his her they he she we you i not but which who has have had will would said".split()
 )
-_MAX_PAIRS_PER_WORD = 200   # an index word in more sentences than this is ignored
+_VOTING_WORDS = 6           # the rarest content words of a sentence vote for reference sentences
+_MAX_PAIRS_PER_WORD = 1000  # at most this many reference sentences per voting word
 _MAX_CANDIDATE_SENTENCES = 20
 
 
@@ -52,11 +53,13 @@ def pair_sentences(doc: Document, ref: Document, config: RepairConfig) -> list[S
         content = _content(words)
         if len(content) < 2:
             continue
+        # Vote with the sentence's rarest words only: they say the most about
+        # which reference sentence it is, and their short postings keep the
+        # work per sentence bounded however long the reference is.
+        postings = sorted((index[w] for w in content if w in index), key=len)[:_VOTING_WORDS]
         votes: Counter[int] = Counter()
-        for w in content:
-            hits = index.get(w)
-            if hits and len(hits) <= _MAX_PAIRS_PER_WORD:
-                votes.update(hits)
+        for hits in postings:
+            votes.update(hits[:_MAX_PAIRS_PER_WORD])
         best, best_sim = -1, 0.0
         for r, shared in votes.most_common(_MAX_CANDIDATE_SENTENCES):
             if shared < 2:
