@@ -93,6 +93,7 @@ def collector_paused():
     try:
         yield
     finally:
+        gc.freeze()  # and never scan them again: they live as long as the process
         if was_enabled:
             gc.enable()
 
