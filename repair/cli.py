@@ -435,11 +435,13 @@ def dict_group() -> None:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 def dict_check(files):
     """Validate dictionary files; every problem is printed as FILE:LINE: message (exit 1 if any)."""
-    from .learn import check_files
+    from .learn import check_files, find_cycles
 
     counts, errors = check_files(files)
     for e in errors:
         click.echo(f"repair: error: {e}", err=True)
+    for w in find_cycles(files):
+        click.echo(f"repair: warning: {w}", err=True)
     for path, n in counts.items():
         if not any(e.startswith(f"{path}:") for e in errors):
             click.echo(f"{path}: ok, {n} entries")

@@ -49,7 +49,7 @@ from typing import Iterable
 from .changelog import Change, ChangeLogError, parse
 from .config import RepairConfig
 from .dictionary import (COLUMNS, DictionaryError, Entry, PhraseDictionary, load_file, parse_line, parse_text,
-                         shipped_dictionary_paths)
+                         phrase_tokens, shipped_dictionary_paths)
 from .files import InputError, read_text, write_text_atomic
 
 PRIOR_WEIGHT = 2.0
@@ -545,6 +545,37 @@ def learn_from_pair(spun_path: str, original_path: str, dict_path: str, use_ship
 
 
 # --------------------------------------------------------------------------- dict check | stats | merge
+
+
+def find_cycles(paths: Iterable[str]) -> list[str]:
+    """Entries that undo each other (a -> b and b -> a), as warnings naming both lines.
+
+    They are allowed: within one run a span is changed at most once, so a
+    cycle never loops; but a second run over the output may change it back.
+    """
+    by_phrase: dict[tuple[str, ...], list] = {}
+    entries = []
+    for path in paths:
+        try:
+            found = load_file(path)
+        except DictionaryError:
+            continue  # reported as errors by check_files
+        entries.extend(found)
+        for e in found:
+            by_phrase.setdefault(e.spun, []).append(e)
+    warnings, seen = [], set()
+    for e in entries:
+        for original in e.originals:
+            for back in by_phrase.get(phrase_tokens(original), ()):
+                if any(phrase_tokens(o) == e.spun for o in back.originals):
+                    key = frozenset({(e.file, e.line), (back.file, back.line)})
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    warnings.append(f"{e.file}:{e.line}: {e.spun_text!r} -> {original!r} and "
+                                    f"{back.file}:{back.line}: the reverse form a cycle; a second run "
+                                    "over repaired text may undo the first")
+    return warnings
 
 
 def check_files(paths: Iterable[str]) -> tuple[dict[str, int], list[str]]:
