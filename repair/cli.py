@@ -34,9 +34,14 @@ def _fail(message: str) -> None:
     raise _Failure(message)
 
 
-def _read(path: str) -> str:
+# A change log carries evidence for every change: it can be many times the size
+# of its input, and a log that fix wrote must be one that apply can read.
+LOG_MAX_BYTES = 4 * 1024 ** 3
+
+
+def _read(path: str, max_bytes: int | None = None) -> str:
     try:
-        return read_text(path)
+        return read_text(path) if max_bytes is None else read_text(path, max_bytes)
     except InputError as exc:
         _fail(str(exc))
 
@@ -163,7 +168,7 @@ def apply_cmd(input_path, log_path, output):
         _fail(f"refusing to overwrite the input {input_path}")
     text = _read(input_path)
     try:
-        changes = parse(_read(log_path), log_path)
+        changes = parse(_read(log_path, LOG_MAX_BYTES), log_path)
         repaired = apply_changes(text, changes)
     except ChangeLogError as exc:
         _fail(str(exc))
@@ -364,7 +369,7 @@ def show(log_path, status, min_confidence):
     from .review import show_table
 
     try:
-        changes = parse(_read(log_path), log_path)
+        changes = parse(_read(log_path, LOG_MAX_BYTES), log_path)
     except ChangeLogError as exc:
         _fail(str(exc))
     shown = [c for c in changes if (not status or c.status in status) and c.confidence >= min_confidence]

@@ -60,6 +60,10 @@ class RepairConfig:
         comparing whole sentences instead of word bigrams. Slow on a CPU.
     llm_band
         Confidence range [low, high) of the candidates the LM re-judges.
+    max_chunk_chars
+        A text longer than this is repaired in pieces of about this size, cut
+        at line breaks (else sentence ends), each with its own document score:
+        memory stays bounded and time linear for corpus-sized inputs.
     cleanup
         Run the ftfy cleanup first (mojibake, entities, controls, spaces).
     use_dictionary / use_model
@@ -83,6 +87,7 @@ class RepairConfig:
     thesaurus_prior: float = 0.05
     use_llm: bool = False
     llm_band: tuple[float, float] = (0.15, 0.95)
+    max_chunk_chars: int = 1_000_000
     cleanup: bool = True
     use_dictionary: bool = True
     use_model: bool = True

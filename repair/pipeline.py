@@ -83,6 +83,8 @@ def repair_text(
     bigram model.
     """
     config = config or RepairConfig()
+    if len(text) > config.max_chunk_chars:
+        return _repair_in_chunks(text, references, dictionary, config, model)
     if dictionary is None:
         dictionary = default_dictionary() if config.use_dictionary else PhraseDictionary()
     if model is None and config.use_model:
@@ -119,6 +121,65 @@ def _flag(doc: Document, offsets: OffsetMap, text: str, c: Candidate) -> Change:
     end = offsets.to_input(doc.ends[c.end - 1], is_end=True)
     return Change(f"f{c.start}", start, end, text[start:end], match_case(text[start:end], c.replacement),
                   list(c.sources), round(c.signal, 4), "proposed", c.evidence, c.rule)
+
+
+def _chunk_bounds(text: str, size: int) -> list[tuple[int, int]]:
+    """Cut a long text into pieces of about ``size`` characters, at a line
+    break if there is one in the second half of the piece, else after a
+    sentence end, else at a space."""
+    bounds, pos, n = [], 0, len(text)
+    while pos < n:
+        end = min(n, pos + size)
+        if end < n:
+            half = pos + size // 2
+            # Keep blanks at the start of the next piece: a piece's trailing
+            # blanks would be stripped by cleanup as if they ended a line.
+            cut = max(text.rfind("\n", half, end), text.rfind("\r", half, end)) + 1  # after the break
+            if cut <= 0:
+                cut = max(text.rfind(". ", half, end), text.rfind("? ", half, end), text.rfind("! ", half, end)) + 1
+            if cut <= 0:
+                cut = text.rfind(" ", half, end)  # before the space
+            if cut > pos:
+                end = cut
+        bounds.append((pos, end))
+        pos = end
+    return bounds
+
+
+def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: PhraseDictionary | None,
+                      config: RepairConfig, model: BigramModel | None) -> Result:
+    """A very long text (a corpus in one file, a 50 MB line) is repaired piece
+    by piece, so memory stays bounded by the piece size and time stays linear.
+    Each piece gets its own document score; the result's score is their
+    average weighted by words. Offsets are shifted back into the whole text."""
+    changes: list[Change] = []
+    pieces: list[str] = []
+    flag_makers = []
+    words = 0
+    weighted = 0.0
+    for start, end in _chunk_bounds(text, config.max_chunk_chars):
+        part = repair_text(text[start:end], references, dictionary, config, model)
+        pieces.append(part.text)
+        for c in part.changes:
+            c.start += start
+            c.end += start
+            changes.append(c)
+        flag_makers.append((start, part))
+        words += part.word_count
+        weighted += part.spin_score * part.word_count
+    for n, change in enumerate(changes, 1):
+        change.id = f"c{n:04d}"
+
+    def flags() -> list[Change]:
+        out = []
+        for start, part in flag_makers:
+            for f in part.flagged:
+                f.start += start
+                f.end += start
+                out.append(f)
+        return out
+
+    return Result("".join(pieces), changes, weighted / words if words else 0.0, words, flags)
 
 
 def propose(
