@@ -5,6 +5,7 @@ so replaying the log reproduces it byte for byte.
 """
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,7 +130,9 @@ def _chunk_bounds(text: str, size: int) -> list[tuple[int, int]]:
     sentence end, else at a space."""
     bounds, pos, n = [], 0, len(text)
     while pos < n:
-        end = min(n, pos + size)
+        # The last piece takes the rest rather than leave a short tail, which
+        # would be judged (document score) on too little text.
+        end = n if n - pos < size + size // 2 else pos + size
         if end < n:
             half = pos + size // 2
             # Keep blanks at the start of the next piece: a piece's trailing
@@ -157,8 +160,9 @@ def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: Ph
     flag_makers = []
     words = 0
     weighted = 0.0
+    whole = dataclasses.replace(config, max_chunk_chars=len(text) + 1)  # each piece in one go
     for start, end in _chunk_bounds(text, config.max_chunk_chars):
-        part = repair_text(text[start:end], references, dictionary, config, model)
+        part = repair_text(text[start:end], references, dictionary, whole, model)
         pieces.append(part.text)
         for c in part.changes:
             c.start += start
