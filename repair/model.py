@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 import os
 from contextlib import contextmanager
 from functools import lru_cache
@@ -19,31 +20,33 @@ from functools import lru_cache
 # estimated as independent words, capped just below this count.
 _BIGRAM_FLOOR = 6_400_000
 _UNSEEN_WORD = 20_000  # count given to words missing from the unigram list
+_UNIGRAM_LINE = re.compile(r"^(\S+) (\d+)\s*$", re.M)
+_BIGRAM_LINE = re.compile(r"^(\S+ \S+) (\d+)\s*$", re.M)
 
 
 class BigramModel:
     """Word bigram log-probabilities with a capped independence backoff."""
 
-    def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int]):
+    def __init__(self, unigrams: dict[str, int | str], bigrams: dict[str, int | str]):
+        # Counts may be kept as the digit strings read from the files: parsing
+        # 325,000 of them into ints up front is most of the load time, and a
+        # lookup converts the one it needs.
         self.unigrams = unigrams
         self.bigrams = bigrams
-        self.total = float(sum(unigrams.values())) or 1.0
+        self.total = float(sum(map(int, unigrams.values()))) or 1.0
 
     @classmethod
     def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
-        unigrams: dict[str, int] = {}
+        """symspellpy's formats: ``word count`` and ``word1 word2 count`` lines."""
         with open(unigram_path, encoding="utf-8") as fh:
-            for line in fh:
-                word, _, count = line.rstrip("\n").partition(" ")
-                if count:
-                    unigrams[word] = int(count)
-        bigrams: dict[str, int] = {}
+            unigrams = dict(_UNIGRAM_LINE.findall(fh.read()))
         with open(bigram_path, encoding="utf-8") as fh:
-            for line in fh:
-                parts = line.split()
-                if len(parts) == 3:
-                    bigrams[parts[0] + " " + parts[1]] = int(parts[2])
+            bigrams = dict(_BIGRAM_LINE.findall(fh.read()))
         return cls(unigrams, bigrams)
+
+    def count_of(self, word: str) -> int:
+        """The corpus count of ``word`` (0 if unknown)."""
+        return int(self.unigrams.get(word, 0))
 
     def count(self, word: str) -> float:
         return float(self.unigrams.get(word, _UNSEEN_WORD))
@@ -55,8 +58,7 @@ class BigramModel:
             return math.log(c_word / self.total)
         c_prev = self.count(prev)
         pair = self.bigrams.get(prev + " " + word)
-        if pair is None:
-            pair = min(_BIGRAM_FLOOR * 0.5, c_prev * c_word / self.total)
+        pair = min(_BIGRAM_FLOOR * 0.5, c_prev * c_word / self.total) if pair is None else float(pair)
         return math.log(max(pair, 1.0) / c_prev)
 
     def sequence_logp(self, words: list[str], left: str | None, right: str | None) -> float:
@@ -183,7 +185,7 @@ def thesaurus_candidates(doc, model: BigramModel, thesaurus, covered: set[int], 
         for base, suffix in base_forms(norm):
             for synonym in thesaurus.synonyms(base):
                 for form in inflect(synonym, suffix):
-                    if form != norm and model.unigrams.get(form, 0) >= min_count:
+                    if form != norm and model.count_of(form) >= min_count:
                         options.add(form)
         if not options:
             continue
