@@ -235,7 +235,9 @@ def parse_text(text: str, name: str) -> list[Entry]:
     return entries
 
 
-def load_file(path: str | Path) -> list[Entry]:
+def read_dictionary_text(path: str | Path) -> str:
+    """A dictionary file's text; errors (missing, a directory, unreadable, not
+    UTF-8) as DictionaryError naming the file (and line)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -246,11 +248,14 @@ def load_file(path: str | Path) -> list[Entry]:
     except OSError as exc:
         raise DictionaryError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         lineno = data[:exc.start].count(b"\n") + 1
         raise DictionaryError(f"{path}:{lineno}: not UTF-8 (byte {data[exc.start]:#04x})") from None
-    return parse_text(text, str(path))
+
+
+def load_file(path: str | Path) -> list[Entry]:
+    return parse_text(read_dictionary_text(path), str(Path(path)))
 
 
 def shipped_dictionary_paths() -> list[Path]:

@@ -36,7 +36,7 @@ from typing import IO, Callable, Iterable, Iterator
 from .batch import (JSONL_SUFFIXES, BatchError, BatchOptions, Executor, Job, Settings, Sources, _crashed, _inside,
                     _jsonl_jobs, _target, available_cores, is_url, load_resources, repair_document,
                     safe_relative_path)
-from .files import InputError, decode
+from .files import InputError, check_size, decode, read_error
 
 INSTALL_HINT = "pip install 'spin-repair[dask]'"
 
@@ -199,14 +199,9 @@ def url_read_text(url: str, max_bytes: int) -> str:
         data = fs.cat_file(path)
     except BatchError as exc:
         raise InputError(str(exc)) from None
-    except FileNotFoundError:
-        raise InputError(f"{url}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{url}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{url}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
-        raise InputError(f"{url}: too large (more than {max_bytes:,} bytes)")
+        raise read_error(url, exc) from None
+    check_size(url, data, max_bytes)
     return decode(data, url)
 
 

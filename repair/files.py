@@ -38,17 +38,26 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             if size > max_bytes:
                 raise InputError(f"{path}: too large ({size:,} bytes; the limit is {max_bytes:,})")
             data = p.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a directory, not a text file") from None
         except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
-        raise InputError(f"{path}: too large (more than {max_bytes:,} bytes)")
+            raise read_error(path, exc) from None
+    check_size(path, data, max_bytes)
     return data
+
+
+def read_error(name: str, exc: OSError) -> InputError:
+    """The one-line message for an input that could not be read (local or URL)."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{name}: no such file")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{name}: permission denied")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{name}: is a directory, not a text file")
+    return InputError(f"{name}: cannot read ({exc.strerror or exc})")
+
+
+def check_size(name: str, data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: too large (more than {max_bytes:,} bytes)")
 
 
 def decode(data: bytes, name: str) -> str:

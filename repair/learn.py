@@ -49,7 +49,7 @@ from typing import Iterable
 from .changelog import Change, ChangeLogError, parse
 from .config import RepairConfig
 from .dictionary import (COLUMNS, DictionaryError, Entry, PhraseDictionary, load_file, parse_line, parse_text,
-                         phrase_tokens, shipped_dictionary_paths)
+                         phrase_tokens, read_dictionary_text, shipped_dictionary_paths)
 from .files import InputError, read_text, write_text_atomic
 
 PRIOR_WEIGHT = 2.0
@@ -462,20 +462,15 @@ def _merge_tally(target: DictFile, key: tuple, t: Tally) -> bool:
 def mine_pairs(spun_text: str, original_text: str, config: RepairConfig | None = None) -> Counter:
     """Counts of (spun phrase, original phrase) found by aligning the two texts."""
     from .clean import clean_text
-    from .reference import _difference_blocks, pair_sentences
+    from .reference import aligned_pairs
     from .text import tokenize
 
     config = config or RepairConfig()
     doc = tokenize(clean_text(spun_text)[0])
     ref = tokenize(clean_text(original_text)[0])
     found: Counter = Counter()
-    for pair in pair_sentences(doc, ref, config):
-        a, b = doc.sentences[pair.input_sentence]
-        ra, rb = ref.sentences[pair.reference_sentence]
-        src, dst = doc.norms[a:b], ref.norms[ra:rb]
-        blocks = _difference_blocks(src, dst)
-        changed = sum(j - i for i, j, _, _ in blocks)
-        if 1.0 - changed / max(len(src), 1) < config.parallel_similarity:
+    for _, a, ra, src, dst, blocks, parallel in aligned_pairs(doc, ref, config):
+        if parallel < config.parallel_similarity:
             continue  # a rewritten sentence, not a spun one
         for i, j, ri, rj in blocks:
             if not (1 <= j - i <= MAX_MINED_WORDS and 1 <= rj - ri <= MAX_MINED_WORDS):
@@ -584,21 +579,9 @@ def check_files(paths: Iterable[str]) -> tuple[dict[str, int], list[str]]:
     errors: list[str] = []
     for path in paths:
         try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            errors.append(f"{path}: no such dictionary file")
-            continue
-        except IsADirectoryError:
-            errors.append(f"{path}: is a directory, not a dictionary file")
-            continue
-        except OSError as exc:
-            errors.append(f"{path}: cannot read ({exc.strerror or exc})")
-            continue
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            lineno = data[:exc.start].count(b"\n") + 1
-            errors.append(f"{path}:{lineno}: not UTF-8 (byte {data[exc.start]:#04x})")
+            text = read_dictionary_text(path)
+        except DictionaryError as exc:
+            errors.append(str(exc))
             continue
         seen: dict[tuple, int] = {}
         n = 0

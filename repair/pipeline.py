@@ -258,7 +258,7 @@ def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, mod
         if score < config.min_document_score:
             c.confidence = 0.0
             continue
-        c.confidence = sigmoid(logit(c.prior * score) + config.model_weight * c.model_ratio)
+        c.confidence = _confidence(c, score, config)
         if c.model_ratio and "model" not in c.sources and c.model_ratio >= 2.0:
             c.sources.append("model")
         if model is not None:
@@ -287,7 +287,7 @@ def rescore_with_llm(doc: Document, candidates: list[Candidate], score: float, c
         proposed = written[:span_a] + match_case(written[span_a:span_b], c.replacement) + written[span_b:]
         ratio = max(-config.model_clip, min(config.model_clip, scorer.preference(written, proposed)))
         c.model_ratio = ratio
-        c.confidence = sigmoid(logit(c.prior * score) + config.model_weight * ratio)
+        c.confidence = _confidence(c, score, config)
         c.evidence.append({"source": "model", "llm": "SmolLM2-135M", "log_ratio": round(ratio, 2)})
         if ratio >= 2.0 and "model" not in c.sources:
             c.sources.append("model")
@@ -306,9 +306,14 @@ def _model_candidates(doc: Document, candidates: list[Candidate], score: float, 
     for c in found:
         c.model_ratio = min(config.model_clip, c.evidence[0]["log_ratio"])
         c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
-        c.confidence = sigmoid(logit(c.prior * score) + config.model_weight * c.model_ratio)
+        c.confidence = _confidence(c, score, config)
         c.evidence[0]["document_score"] = round(score, 3)
     return found
+
+
+def _confidence(c: Candidate, score: float, config: RepairConfig) -> float:
+    """The prior weighed by the document score, moved by the context model."""
+    return sigmoid(logit(c.prior * score) + config.model_weight * c.model_ratio)
 
 
 def select(candidates: list[Candidate], key=lambda c: c.confidence) -> list[Candidate]:

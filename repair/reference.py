@@ -111,6 +111,19 @@ def _split_at_protected(doc: Document, a: int, block: tuple[int, int, int, int])
         yield (run, j, ri + run - i, rj)
 
 
+def aligned_pairs(doc: Document, ref: Document, config: RepairConfig):
+    """For each paired sentence: (pair, input start token, reference start token,
+    input words, reference words, difference blocks, parallel), where parallel
+    is the share of the input sentence that stands unchanged in the reference."""
+    for pair in pair_sentences(doc, ref, config):
+        a, b = doc.sentences[pair.input_sentence]
+        ra, rb = ref.sentences[pair.reference_sentence]
+        src, dst = doc.norms[a:b], ref.norms[ra:rb]
+        blocks = _difference_blocks(src, dst)
+        changed = sum(j - i for i, j, _, _ in blocks)
+        yield pair, a, ra, src, dst, blocks, 1.0 - changed / max(len(src), 1)
+
+
 def reference_candidates(
     doc: Document,
     ref: Document,
@@ -121,14 +134,7 @@ def reference_candidates(
 ) -> list[Candidate]:
     """Candidates from the differences between input sentences and their reference sentences."""
     candidates = []
-    for pair in pair_sentences(doc, ref, config):
-        a, b = doc.sentences[pair.input_sentence]
-        ra, rb = ref.sentences[pair.reference_sentence]
-        src, dst = doc.norms[a:b], ref.norms[ra:rb]
-        blocks = _difference_blocks(src, dst)
-        changed = sum(j - i for i, j, _, _ in blocks)
-        # How much of the input sentence stands unchanged in the reference.
-        parallel = 1.0 - changed / max(len(src), 1)
+    for pair, a, ra, src, dst, blocks, parallel in aligned_pairs(doc, ref, config):
         for block in blocks:
             i, j, ri, rj = block
             if i == j:
