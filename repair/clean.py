@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 import unicodedata
 
@@ -102,6 +103,8 @@ class OffsetMap:
 
 def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], OffsetMap]:
     """Return the cleaned text, the cleanup changes (offsets in ``text``) and the offset map."""
+    if _nothing_to_fix(text):  # most articles: one scan of the whole text, no ftfy
+        return text, [], OffsetMap([])
     if html is None:
         html = looks_like_html(text)
     config = _ftfy_config(html)
@@ -143,15 +146,47 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
     return "".join(out), changes, OffsetMap(edits)
 
 
+_TRAILING_ANYWHERE = re.compile(_TRAILING.pattern[:-2] + r"(?=[\r\n]|\Z)")  # one blank is enough to tell
+_ASCII_TEXT = re.compile(r"[\x20-\x7e\t\r\n]*")
+
+
+def _nothing_to_fix(text: str) -> bool:
+    """True when no line of ``text`` has trailing blanks and no piece of it
+    would pass :func:`_may_need_fix`: the same checks, run once over the whole text."""
+    if _TRAILING_ANYWHERE.search(text):
+        return False
+    if _ASCII_TEXT.fullmatch(text):
+        return "&" not in text and "  " not in text
+    if _MAY_NEED_FIX.search(text) or not unicodedata.is_normalized("NFC", text):
+        return False
+    return not _bad_near_hints(text)
+
+
 def _may_need_fix(piece: str) -> bool:
     """A cheap test before ftfy: most lines of a clean article need nothing."""
     if _ASCII_PRINTABLE.fullmatch(piece):
         return "&" in piece or "  " in piece
     if _MAY_NEED_FIX.search(piece) or not unicodedata.is_normalized("NFC", piece):
         return True
-    # UTF-8 mojibake read as Latin-1/Windows-1252/MacRoman always holds one of these;
-    # only then is ftfy's costlier badness check worth running.
-    return bool(_MOJIBAKE_HINT.search(piece)) and is_bad(piece)
+    # UTF-8 mojibake read as Latin-1/Windows-1252/MacRoman always holds one of
+    # the hint characters; only around them is ftfy's badness check worth running.
+    return _bad_near_hints(piece)
+
+
+def _bad_near_hints(text: str) -> bool:
+    """ftfy's badness test, run only around the characters mojibake is made
+    of: its pattern matches sequences of a few characters, and the whole-text
+    search costs far more than a few windows."""
+    for m in _MOJIBAKE_HINT.finditer(text):
+        i = m.start()
+        if _window_is_bad(text[max(0, i - 4):i + 5]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _window_is_bad(window: str) -> bool:
+    return is_bad(window)  # names with accents come back again and again
 
 
 def _fix_piece(piece: str, config: ftfy.TextFixerConfig) -> str:

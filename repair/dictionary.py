@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
 from bisect import bisect_left
+from operator import add
 from pathlib import Path
 from typing import Iterable
 
@@ -89,13 +90,16 @@ class Entry:
                 doc.text[doc.starts[k]:doc.ends[k]].replace("’", "'") for k in range(i, j)) != self.surface:
             return False
         norms = doc.norms
-        for before, negated, single, others in self._conditions:
-            # One plain word is the common case: a set lookup, no loop.
+        for before, negated, single, phrases, others in self._conditions:
+            # Plain words and phrases are the common case: set lookups, no loop
+            # over the alternatives.
             if before:
                 hit = i > 0 and norms[i - 1] in single
+                hit = hit or any(i >= k and tuple(norms[i - k:i]) in options for k, options in phrases)
                 hit = hit or any(_words_before(doc, i, alt) for alt in others)
             else:
                 hit = j < len(norms) and norms[j] in single
+                hit = hit or any(tuple(norms[j:j + k]) in options for k, options in phrases)
                 hit = hit or any(_words_after(doc, j, alt) for alt in others)
             if hit == negated:
                 return False
@@ -105,9 +109,12 @@ class Entry:
     def _conditions(self) -> tuple:
         compiled = []
         for key, alternatives in self.context:
-            single = frozenset(a[0] for a in alternatives if len(a) == 1 and a[0] not in SPECIAL_WORDS)
-            others = tuple(a for a in alternatives if len(a) != 1 or a[0] in SPECIAL_WORDS)
-            compiled.append((key.endswith("before"), key.startswith("!"), single, others))
+            plain = [a for a in alternatives if not any(w in SPECIAL_WORDS for w in a)]
+            single = frozenset(a[0] for a in plain if len(a) == 1)
+            lengths = sorted({len(a) for a in plain if len(a) > 1})
+            phrases = tuple((k, frozenset(a for a in plain if len(a) == k)) for k in lengths)
+            others = tuple(a for a in alternatives if any(w in SPECIAL_WORDS for w in a))
+            compiled.append((key.endswith("before"), key.startswith("!"), single, phrases, others))
         return tuple(compiled)
 
     def as_evidence(self) -> dict:
@@ -319,7 +326,8 @@ class PhraseDictionary:
             return []
         # The stream is " w1 w2 ... wn "; a token starts right after each space.
         stream = " " + " ".join(doc.norms) + " "
-        token_starts = list(accumulate([len(w) + 1 for w in doc.norms], initial=1))
+        # Token k starts at 1 + (letters of the k tokens before it) + k spaces.
+        token_starts = [1] + list(map(add, accumulate(map(len, doc.norms[:-1])), range(2, len(doc.norms) + 1)))
         matches = []
         for end_char, (length, group) in self._automaton.iter(stream):
             first = bisect_left(token_starts, end_char - length + 2)

@@ -20,6 +20,7 @@ from functools import lru_cache
 # estimated as independent words, capped just below this count.
 _BIGRAM_FLOOR = 6_400_000
 _UNSEEN_WORD = 20_000  # count given to words missing from the unigram list
+_MEMO_SIZE = 1 << 18  # remembered log-probabilities (about 40 MB at most)
 _UNIGRAM_LINE = re.compile(r"^(\S+) (\d+)\s*$", re.M)
 _BIGRAM_LINE = re.compile(r"^(\S+ \S+) (\d+)\s*$", re.M)
 
@@ -34,6 +35,7 @@ class BigramModel:
         self.unigrams = unigrams
         self.bigrams = bigrams
         self.total = float(sum(map(int, unigrams.values()))) or 1.0
+        self._memo: dict[tuple[str, str | None], float] = {}
 
     @classmethod
     def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
@@ -53,6 +55,16 @@ class BigramModel:
 
     def logp(self, word: str, prev: str | None) -> float:
         """log P(word | prev); ``prev`` None means no usable left context."""
+        # The same few thousand word pairs come back in article after article.
+        key = (word, prev)
+        value = self._memo.get(key)
+        if value is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            value = self._memo[key] = self._logp(word, prev)
+        return value
+
+    def _logp(self, word: str, prev: str | None) -> float:
         c_word = self.count(word)
         if prev is None:
             return math.log(c_word / self.total)

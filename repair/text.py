@@ -6,12 +6,15 @@ text the tokens were made from, so a change can be reported exactly.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, compress
+from operator import itemgetter, not_, or_
 from dataclasses import dataclass, field
 
 # Same notion of a word as the evaluation: letters/digits with inner
 # apostrophes, or a single punctuation mark.
 TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
 
 # A paragraph break: a line break followed by optional blank lines.
 PARAGRAPH_RE = re.compile(r"\r\n|\r|\n")
@@ -74,33 +77,45 @@ class Document:
     @property
     def word_count(self) -> int:
         if self._word_count < 0:
-            self._word_count = sum(map(str.isalnum, [n[0] for n in self.norms]))
+            self._word_count = sum(map(str.isalnum, map(itemgetter(0), self.norms)))
         return self._word_count
 
 
 def tokenize(text: str) -> Document:
     """Split ``text`` into a :class:`Document` with sentences, quotations and protection."""
+    # Per-token work is done by C-level builtins (split, map, accumulate,
+    # compress) wherever it can be: this runs over every word of every input.
     doc = Document(text)
-    spans = [m.span() for m in TOKEN_RE.finditer(text)]
-    doc.starts = starts = [a for a, _ in spans]
-    doc.ends = ends = [b for _, b in spans]
-    norms = [text[a:b].lower() for a, b in spans]
-    if "’" in text or "‘" in text:  # curly apostrophes match as straight ones
-        norms = [normalize_word(w) if ("’" in w or "‘" in w) else w for w in norms]
-    doc.norms = norms
+    # Curly apostrophes match as straight ones; the swap keeps every offset.
+    straight = text.replace("’", "'") if "’" in text else text
+    parts = _TOKEN_SPLIT.split(straight)  # separator, token, separator, ..., separator
+    words = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))
+    n = len(words)
+    doc.starts = starts = bounds[0:2 * n:2]
+    doc.ends = ends = bounds[1:2 * n:2]
+    doc.norms = norms = list(map(str.lower, words))
+    if "‘" in text:  # a left single quote is a token of its own
+        for m in re.finditer("‘", text):
+            norms[bisect_left(starts, m.start())] = "'"
     doc.sentences = _sentences(doc)
-    sentence_of = [0] * len(starts)
+    sentence_of = [0] * n
     for s, (a, b) in enumerate(doc.sentences):
         sentence_of[a:b] = [s] * (b - a)
     doc.sentence_of = sentence_of
     doc.quotations = quotation_spans(text)
-    doc.quoted = _mask_spans(starts, ends, doc.quotations)
+    quoted = _mask_spans(starts, doc.quotations)
     markup = markup_spans(text)
     if markup:  # HTML input: tags, scripts, styles and comments are never changed
-        doc.quoted = [q or m for q, m in zip(doc.quoted, _mask_spans(starts, ends, markup))]
-    doc.numeric = [not n.isalpha() and any(c.isdigit() for c in n) for n in norms]
-    doc.name_like = _name_like(doc)
-    doc.protected = [q or n or d for q, n, d in zip(doc.quoted, doc.name_like, doc.numeric)]
+        quoted = list(map(or_, quoted, _mask_spans(starts, markup)))
+    doc.quoted = quoted
+    numeric = [False] * n
+    for i in compress(range(n), map(not_, map(str.isalpha, norms))):
+        if any(map(str.isdigit, norms[i])):
+            numeric[i] = True
+    doc.numeric = numeric
+    doc.name_like = _name_like(doc, words)
+    doc.protected = list(map(or_, map(or_, quoted, doc.name_like), numeric))
     return doc
 
 
@@ -114,11 +129,16 @@ def _sentences(doc: Document) -> list[tuple[int, int]]:
     # Tokens that begin a line (a line break between them and the token before):
     # found once from the line breaks, not by slicing between every two tokens.
     line_first = {bisect_right(starts, m.start()) for m in _LINE_BREAK.finditer(text)}
+    # Only two kinds of token can end a sentence: the last one of a line and an
+    # end mark; visit those alone, in order.
+    events = {k - 1 for k in line_first if 0 < k < n}
+    events.update(compress(range(n), map(_SENTENCE_END.__contains__, norms)))
 
     bounds: list[tuple[int, int]] = []
     begin = 0
-    i = 0
-    while i < n:
+    for i in sorted(events):
+        if i < begin:
+            continue  # inside a stretch already closed by a look-ahead
         boundary_after = None  # index of first token of the next sentence
         if i + 1 < n and (i + 1) in line_first:
             boundary_after = i + 1
@@ -127,24 +147,19 @@ def _sentences(doc: Document) -> list[tuple[int, int]]:
             while j < n and norms[j] in _CLOSERS_AFTER_END and starts[j] == ends[j - 1]:
                 j += 1
             if j < n and starts[j] > ends[j - 1]:  # whitespace after the end mark
-                nxt = doc.text[starts[j]]
-                if j < n and (nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'(«"):
+                nxt = text[starts[j]]
+                if nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'(«":
                     prev = norms[i - 1] if i > 0 else ""
                     abbreviation = norms[i] == "." and (
                         prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha())
                     )
-                    if not abbreviation:
-                        boundary_after = j
-                    elif j in line_first:
+                    if not abbreviation or j in line_first:
                         boundary_after = j
             if boundary_after is None and j < n and j in line_first:
                 boundary_after = j
-            if boundary_after is not None:
-                i = boundary_after - 1
         if boundary_after is not None:
             bounds.append((begin, boundary_after))
             begin = boundary_after
-        i += 1
     if begin < n:
         bounds.append((begin, n))
     return bounds
@@ -222,29 +237,24 @@ def markup_spans(text: str) -> list[tuple[int, int]]:
     return spans if len(spans) >= 3 else []
 
 
-def _mask_spans(starts: list[int], ends: list[int], spans: list[tuple[int, int]]) -> list[bool]:
+def _mask_spans(starts: list[int], spans: list[tuple[int, int]]) -> list[bool]:
+    """Tokens that start inside any of ``spans`` (character spans)."""
     mask = [False] * len(starts)
-    if not spans:
-        return mask
-    span_starts = [a for a, _ in spans]
-    for i, (s, e) in enumerate(zip(starts, ends)):
-        k = bisect_right(span_starts, s) - 1
-        if k >= 0 and s < spans[k][1]:
-            mask[i] = True
+    for a, b in spans:
+        i, j = bisect_left(starts, a), bisect_left(starts, b)
+        if j > i:
+            mask[i:j] = [True] * (j - i)
     return mask
 
 
-def _name_like(doc: Document) -> list[bool]:
+def _name_like(doc: Document, words: list[str]) -> list[bool]:
     """Tokens that look like names: capitalised inside a sentence, or all capitals."""
     sentence_first = {a for a, _ in doc.sentences}
-    text = doc.text
-    mask = [False] * len(doc.norms)
-    for i, (a, b) in enumerate(zip(doc.starts, doc.ends)):
-        if not text[a].isupper():
-            continue
+    mask = [False] * len(words)
+    for i in compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))):
         if i not in sentence_first and not _after_opening_mark(doc, i):
             mask[i] = True
-        elif _all_caps(text[a:b]):
+        elif _all_caps(words[i]):
             mask[i] = True  # acronyms such as NATO, even at a sentence start
     return mask
 
