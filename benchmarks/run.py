@@ -112,21 +112,17 @@ def load_state() -> float:
 def run_task(task: str, text: str, reference: str | None) -> int:
     """One document through what the CLI command does with it (minus file I/O).
 
-    detect: repair_text + the JSON report of `repair detect --json`;
+    detect: detect_text + the JSON report of `repair detect --json`;
     fix: repair_text + the change log (`repair fix --log`);
     fix-ref: the same with `--reference` (the document's clean version; a
     clean document is its own clean version)."""
     from repair.changelog import dumps
-    from repair.pipeline import repair_text
+    from repair.pipeline import detect_text, detection_report, repair_text
 
     d, config = _STATE["dictionary"], _STATE["config"]
     if task == "detect":
-        r = repair_text(text, dictionary=d, config=config)
-        report = {"spin_score": round(r.spin_score, 4), "words": r.word_count,
-                  "spun": r.spin_score >= config.min_document_score,
-                  "flagged": [{"start": c.start, "end": c.end, "text": c.before, "suggestion": c.after,
-                               "signal": c.confidence, "sources": c.sources, "rule": c.rule} for c in r.flagged]}
-        json.dumps(report, ensure_ascii=False)
+        r = detect_text(text, dictionary=d, config=config)
+        json.dumps(detection_report(r, config), ensure_ascii=False)
         return len(r.flagged)
     refs = [("reference", reference if reference is not None else text)] if task == "fix-ref" else []
     r = repair_text(text, references=refs, dictionary=d, config=config)
@@ -662,7 +658,7 @@ def section_throughput(rep: Report, cfg: dict, results: dict, corpus_path: Path,
                     res[key] = r
     rows = [_throughput_row(res[f"{task}/{jobs}"], task, jobs) for task in TASKS for jobs in sorted({1, jobs_all})]
     notes = [
-        "detect = repair_text with the `repair detect` config + its JSON report; fix = repair_text + change log "
+        "detect = detect_text (score and flagged spans, no changes) + its JSON report; fix = repair_text + change log "
         "(as `repair fix --log`); fix-ref = fix with --reference (the document's clean version; a clean "
         "document is its own).",
         "timing starts after the dictionary and model are loaded (load s: per process; for the pool, until "

@@ -190,7 +190,7 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
     may show a few, which is why the score weighs them against its length.
     Exit status: 0, or 1 if an input could not be read.
     """
-    from .pipeline import repair_text
+    from .pipeline import detect_text, detection_report
 
     dictionary = _load_dictionary(dictionaries, no_dictionary)
     config = RepairConfig(use_dictionary=len(dictionary) > 0)
@@ -203,14 +203,8 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
             click.echo(f"repair: error: {exc}", err=True)
             failed = True
             continue
-        result = repair_text(text, dictionary=dictionary, config=config)
-        report = {
-            "input": path, "spin_score": round(result.spin_score, 4), "words": result.word_count,
-            "spun": result.spin_score >= config.min_document_score,
-            "flagged": [{"start": c.start, "end": c.end, "text": c.before, "suggestion": c.after,
-                         "signal": c.confidence, "sources": c.sources, "rule": c.rule}
-                        for c in result.flagged] if spans else [],
-        }
+        result = detect_text(text, dictionary=dictionary, config=config)
+        report = {"input": path, **detection_report(result, config, spans)}
         if as_json:
             click.echo(json.dumps(report, ensure_ascii=False))
             continue

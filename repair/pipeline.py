@@ -69,6 +69,41 @@ class _LazyModel:
         return getattr(default_model(), name)
 
 
+@dataclass
+class _Analysis:
+    """What repairing and detecting share: the cleaned text, its tokens, every
+    candidate with its spin signal, and the document score."""
+
+    text: str
+    cleaned: str
+    cleanup_changes: list[Change]
+    offsets: OffsetMap
+    doc: Document
+    candidates: list[Candidate]
+    score: float
+
+    def flags(self) -> list[Change]:
+        """Every spin signal (>= 0.5) as a record in input offsets."""
+        return [_flag(self.doc, self.offsets, self.text, c)
+                for c in select(self.candidates, key=lambda c: c.signal) if c.signal >= 0.5]
+
+
+def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDictionary | None,
+             config: RepairConfig, model: BigramModel | None) -> tuple[_Analysis, BigramModel | None]:
+    if dictionary is None:
+        dictionary = default_dictionary() if config.use_dictionary else PhraseDictionary()
+    if model is None and config.use_model:
+        model = _LazyModel()  # loaded when a candidate first needs scoring
+    if config.cleanup:
+        cleaned, cleanup_changes, offsets = clean_text(text)
+    else:
+        cleaned, cleanup_changes, offsets = text, [], OffsetMap([])
+    doc = tokenize(cleaned)
+    candidates = propose(doc, references, dictionary, config, model)
+    score = score_document(doc, candidates, config, model)
+    return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score), model
+
+
 def repair_text(
     text: str,
     references: Sequence[Reference] = (),
@@ -86,19 +121,9 @@ def repair_text(
     config = config or RepairConfig()
     if len(text) > config.max_chunk_chars:
         return _repair_in_chunks(text, references, dictionary, config, model)
-    if dictionary is None:
-        dictionary = default_dictionary() if config.use_dictionary else PhraseDictionary()
-    if model is None and config.use_model:
-        model = _LazyModel()  # loaded when a candidate first needs scoring
-
-    if config.cleanup:
-        cleaned, cleanup_changes, offsets = clean_text(text)
-    else:
-        cleaned, cleanup_changes, offsets = text, [], OffsetMap([])
-    doc = tokenize(cleaned)
-
-    candidates = propose(doc, references, dictionary, config, model)
-    score = decide(doc, candidates, config, model)
+    found, model = _analyse(text, references, dictionary, config, model)
+    doc, candidates, score = found.doc, found.candidates, found.score
+    weigh_candidates(candidates, score, config)
     if score >= config.min_document_score and config.use_llm:
         rescore_with_llm(doc, candidates, score, config)
     if score >= config.min_document_score and config.use_thesaurus and model is not None:
@@ -106,14 +131,41 @@ def repair_text(
     chosen = [c for c in select(candidates) if c.confidence >= config.min_proposal]
     taken = {k for c in chosen for k in range(c.start, c.end)}
     spin_changes = [_to_change(doc, c, config, taken) for c in chosen]
-    changes = _merge_with_cleanup(cleaned, offsets, cleanup_changes, spin_changes, text)
+    changes = _merge_with_cleanup(found.cleaned, found.offsets, found.cleanup_changes, spin_changes, text)
     changes.sort(key=lambda c: (c.start, c.end))
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
-    def flags() -> list[Change]:
-        return [_flag(doc, offsets, text, c) for c in select(candidates, key=lambda c: c.signal) if c.signal >= 0.5]
+    return Result(apply_changes(text, changes), changes, score, doc.word_count, found.flags)
 
-    return Result(apply_changes(text, changes), changes, score, doc.word_count, flags)
+
+def detect_text(
+    text: str,
+    references: Sequence[Reference] = (),
+    dictionary: PhraseDictionary | None = None,
+    config: RepairConfig | None = None,
+    model: BigramModel | None = None,
+) -> Result:
+    """How spun ``text`` is, and where: the document score and the flagged
+    spans (``Result.flagged``), as :func:`repair_text` finds them, without
+    deciding, logging or applying any change (``Result.text`` is the input,
+    ``Result.changes`` is empty)."""
+    config = config or RepairConfig()
+    if len(text) > config.max_chunk_chars:
+        full = _repair_in_chunks(text, references, dictionary, config, model)
+        return Result(text, [], full.spin_score, full.word_count, lambda: full.flagged)
+    found, _ = _analyse(text, references, dictionary, config, model)
+    return Result(text, [], found.score, found.doc.word_count, found.flags)
+
+
+def detection_report(result: Result, config: RepairConfig, spans: bool = True) -> dict:
+    """What ``repair detect --json`` prints for one text (without its ``input`` name)."""
+    return {
+        "spin_score": round(result.spin_score, 4), "words": result.word_count,
+        "spun": result.spin_score >= config.min_document_score,
+        "flagged": [{"start": c.start, "end": c.end, "text": c.before, "suggestion": c.after,
+                     "signal": c.confidence, "sources": c.sources, "rule": c.rule}
+                    for c in result.flagged] if spans else [],
+    }
 
 
 def _flag(doc: Document, offsets: OffsetMap, text: str, c: Candidate) -> Change:
@@ -238,13 +290,13 @@ def _best_alternative(doc: Document, i: int, j: int, originals: Sequence[str], m
     return max(scored)[2]
 
 
-def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, model: BigramModel | None) -> float:
-    """Give every candidate its confidence; return the document spin score.
+def score_document(doc: Document, candidates: list[Candidate], config: RepairConfig,
+                   model: BigramModel | None) -> float:
+    """Give every candidate its spin signal; return the document spin score.
 
     A candidate's signal combines its prior with the context model's
     likelihood ratio. The document score comes from the signals of the best
-    non-overlapping candidates; each confidence then weighs the prior by how
-    spun the document is, so a clean document keeps its words.
+    non-overlapping candidates.
     """
     for c in candidates:
         if model is not None:
@@ -254,17 +306,20 @@ def decide(doc: Document, candidates: list[Candidate], config: RepairConfig, mod
     best = select(candidates, key=lambda c: c.signal)
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
                                 config.spun_signal_rate, config.spin_prior_log_odds)
-    for c in candidates:
-        if score < config.min_document_score:
-            c.confidence = 0.0
-            continue
-        c.confidence = _confidence(c, score, config)
-        if c.model_ratio and "model" not in c.sources and c.model_ratio >= 2.0:
-            c.sources.append("model")
-        if model is not None:
+    if model is not None:
+        for c in candidates:
+            if c.model_ratio >= 2.0 and "model" not in c.sources:
+                c.sources.append("model")
             c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2),
                                "document_score": round(score, 3)})
     return score
+
+
+def weigh_candidates(candidates: list[Candidate], score: float, config: RepairConfig) -> None:
+    """Give every candidate its confidence: the prior weighed by how spun the
+    document is, so a clean document keeps its words."""
+    for c in candidates:
+        c.confidence = _confidence(c, score, config) if score >= config.min_document_score else 0.0
 
 
 def rescore_with_llm(doc: Document, candidates: list[Candidate], score: float, config: RepairConfig) -> None:
