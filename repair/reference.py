@@ -8,6 +8,7 @@ another outlet's article on the same story, not the source.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ _STOPWORDS = frozenset(
     "their his her they he she we you i not but which who has have had will would said".split()
 )
 _VOTING_WORDS = 6           # the rarest content words of a sentence vote for reference sentences
-_MAX_PAIRS_PER_WORD = 1000  # at most this many reference sentences per voting word
+_MAX_PAIRS_PER_WORD = 16  # at most this many reference sentences per voting word
 _MAX_CANDIDATE_SENTENCES = 20
 
 
@@ -58,11 +59,23 @@ def pair_sentences(doc: Document, ref: Document, config: RepairConfig) -> list[S
         # work per sentence bounded however long the reference is.
         postings = sorted((index[w] for w in content if w in index), key=len)[:_VOTING_WORDS]
         votes: Counter[int] = Counter()
+        # A word found all over a long reference votes only for the sentences
+        # around where this one would be if the two texts ran in parallel:
+        # the work per sentence stays bounded, and a source-like reference
+        # (same order) still finds its sentence.
+        expected = s * len(ref_words) / len(doc.sentences)
         for hits in postings:
-            votes.update(hits[:_MAX_PAIRS_PER_WORD])
+            if len(hits) > _MAX_PAIRS_PER_WORD:
+                lo = max(0, bisect_left(hits, expected) - _MAX_PAIRS_PER_WORD // 2)
+                hits = hits[lo:lo + _MAX_PAIRS_PER_WORD]
+            votes.update(hits)
         best, best_sim = -1, 0.0
-        for r, shared in votes.most_common(_MAX_CANDIDATE_SENTENCES):
-            if shared < 2:
+        ranked = votes.most_common(_MAX_CANDIDATE_SENTENCES)
+        # A sentence sharing less than half the best one's voting words is not
+        # worth a similarity computation.
+        enough = max(2, ranked[0][1] // 2) if ranked else 2
+        for r, shared in ranked:
+            if shared < enough:
                 break
             sim = Indel.normalized_similarity(words, ref_words[r])
             if sim > best_sim:
