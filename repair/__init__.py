@@ -3,11 +3,13 @@
     >>> from repair import repair_text
     >>> result = repair_text(spun_text, references=[cleaner_text])
     >>> result.text, result.changes
+    >>> from repair import detect_text
+    >>> detect_text(text).spin_score, detect_text(text).flagged
 """
 from .changelog import Change, apply_changes
 from .config import RepairConfig
 from .dictionary import PhraseDictionary
-from .pipeline import Result, repair_text
+from .pipeline import Result, detect_text, repair_text
 
-__all__ = ["Change", "PhraseDictionary", "RepairConfig", "Result", "apply_changes", "repair_text"]
+__all__ = ["Change", "PhraseDictionary", "RepairConfig", "Result", "apply_changes", "detect_text", "repair_text"]
 __version__ = "0.1.0"

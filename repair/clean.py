@@ -12,12 +12,15 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import unicodedata
-
-import ftfy
-from ftfy.badness import is_bad
-from rapidfuzz.distance import Levenshtein
+from typing import TYPE_CHECKING
 
 from .changelog import Change
+
+if TYPE_CHECKING:
+    import ftfy
+
+# ftfy and rapidfuzz are imported where a text needs them: most texts need no
+# fix, and the imports are a large part of the CLI's start-up time.
 
 CHUNK = 4000
 
@@ -43,7 +46,9 @@ def looks_like_html(text: str) -> bool:
     return len(_HTML_TAG.findall(text[:200000])) >= 3
 
 
-def _ftfy_config(html: bool) -> ftfy.TextFixerConfig:
+def _ftfy_config(html: bool) -> "ftfy.TextFixerConfig":
+    import ftfy
+
     return ftfy.TextFixerConfig(
         unescape_html=not html,
         remove_terminal_escapes=True,
@@ -186,12 +191,16 @@ def _bad_near_hints(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _window_is_bad(window: str) -> bool:
+    from ftfy.badness import is_bad
+
     return is_bad(window)  # names with accents come back again and again
 
 
-def _fix_piece(piece: str, config: ftfy.TextFixerConfig) -> str:
+def _fix_piece(piece: str, config: "ftfy.TextFixerConfig") -> str:
     """ftfy and the whitespace fixes, repeated until stable (a fix can reveal
     another, e.g. mojibake next to a C1 control), so cleanup is idempotent."""
+    import ftfy
+
     fixed = piece
     for _ in range(3):
         again = _fix_whitespace(ftfy.fix_text(fixed, config))
@@ -201,7 +210,9 @@ def _fix_piece(piece: str, config: ftfy.TextFixerConfig) -> str:
     return fixed
 
 
-def _explain(piece: str, fixed: str, config: ftfy.TextFixerConfig) -> list[str]:
+def _explain(piece: str, fixed: str, config: "ftfy.TextFixerConfig") -> list[str]:
+    import ftfy
+
     steps = []
     _, explanation = ftfy.fix_and_explain(piece, config._replace(explain=True))
     for step in explanation or ():
@@ -216,6 +227,8 @@ def _explain(piece: str, fixed: str, config: ftfy.TextFixerConfig) -> list[str]:
 def _diff_spans(a: str, b: str) -> list[tuple[int, int, int, int]]:
     """Small edit spans turning a into b, adjacent edits merged."""
     spans: list[list[int]] = []
+    from rapidfuzz.distance import Levenshtein
+
     for op in Levenshtein.opcodes(a, b):
         if op.tag == "equal":
             continue

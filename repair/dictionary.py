@@ -26,8 +26,10 @@ allowed. Errors name the file and line.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from itertools import accumulate
 from bisect import bisect_left
@@ -37,6 +39,7 @@ from typing import Iterable
 
 import ahocorasick
 
+from .cache import cached
 from .text import TOKEN_RE, Document, normalize_word
 
 COLUMNS = ("spun", "original", "confidence", "context", "source")
@@ -261,8 +264,21 @@ def read_dictionary_text(path: str | Path) -> str:
         raise DictionaryError(f"{path}:{lineno}: not UTF-8 (byte {data[exc.start]:#04x})") from None
 
 
+_CACHE_MIN_CHARS = 100_000  # smaller files parse in a few milliseconds
+
+
 def load_file(path: str | Path) -> list[Entry]:
-    return parse_text(read_dictionary_text(path), str(Path(path)))
+    """A dictionary file's entries. Large files are parsed once and then read
+    from the user's cache (see :mod:`repair.cache`) until their text changes."""
+    text, name = read_dictionary_text(path), str(Path(path))
+    if len(text) < _CACHE_MIN_CHARS:
+        return parse_text(text, name)
+    slot = hashlib.sha256(os.path.abspath(name).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    width = len(fields(Entry))
+    rows = cached(f"dictionary-{slot}", name + "\0" + text,
+                  lambda: [tuple(getattr(e, f.name) for f in fields(Entry)) for e in parse_text(text, name)],
+                  valid=lambda v: isinstance(v, list) and all(isinstance(r, tuple) and len(r) == width for r in v))
+    return [Entry(*row) for row in rows]
 
 
 def shipped_dictionary_paths() -> list[Path]:

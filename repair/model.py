@@ -10,11 +10,15 @@ adds to each candidate's prior.
 from __future__ import annotations
 
 import gc
+import marshal
 import math
-import re
 import os
+import re
+import zlib
 from contextlib import contextmanager
 from functools import lru_cache
+
+from .cache import cached, file_identity
 
 # Bigrams rarer than this are not in symspellpy's list; an absent bigram is
 # estimated as independent words, capped just below this count.
@@ -28,23 +32,25 @@ _BIGRAM_LINE = re.compile(r"^(\S+ \S+) (\d+)\s*$", re.M)
 class BigramModel:
     """Word bigram log-probabilities with a capped independence backoff."""
 
-    def __init__(self, unigrams: dict[str, int | str], bigrams: dict[str, int | str]):
-        # Counts may be kept as the digit strings read from the files: parsing
-        # 325,000 of them into ints up front is most of the load time, and a
-        # lookup converts the one it needs.
+    def __init__(self, unigrams, bigrams, total: float | None = None):
+        # ``unigrams``/``bigrams``: any mapping with ``get`` from a word (a
+        # "word1 word2" pair) to its count, as an int or a digit string.
         self.unigrams = unigrams
         self.bigrams = bigrams
-        self.total = float(sum(map(int, unigrams.values()))) or 1.0
+        self.total = total if total is not None else float(sum(map(int, unigrams.values()))) or 1.0
         self._memo: dict[tuple[str, str | None], float] = {}
 
     @classmethod
     def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
-        """symspellpy's formats: ``word count`` and ``word1 word2 count`` lines."""
-        with open(unigram_path, encoding="utf-8") as fh:
-            unigrams = dict(_UNIGRAM_LINE.findall(fh.read()))
-        with open(bigram_path, encoding="utf-8") as fh:
-            bigrams = dict(_BIGRAM_LINE.findall(fh.read()))
-        return cls(unigrams, bigrams)
+        """symspellpy's formats: ``word count`` and ``word1 word2 count`` lines.
+        Parsed once into shards kept in the user's cache (:mod:`repair.cache`);
+        a run unpacks only the shards its words fall in."""
+        identity = "\0".join(file_identity(p) for p in (unigram_path, bigram_path))
+        total, unigram_shards, bigram_shards = cached(
+            "bigram-model", identity, lambda: _sharded_counts(unigram_path, bigram_path),
+            valid=lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], float)
+            and all(isinstance(s, list) and s and len(s) & (len(s) - 1) == 0 for s in v[1:]))
+        return cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total)
 
     def count_of(self, word: str) -> int:
         """The corpus count of ``word`` (0 if unknown)."""
@@ -83,6 +89,54 @@ class BigramModel:
         if right is not None:
             total += self.logp(right, prev) - self.logp(right, None)
         return total
+
+
+class ShardedCounts:
+    """A read-only mapping from a key to its count, kept as marshalled shards
+    (by CRC-32 of the key) that are unpacked on first use: a short text looks
+    up a few hundred keys, and unpacking all 325,000 was most of the start-up
+    time of ``repair fix`` on a small file."""
+
+    def __init__(self, shards: list[bytes]):
+        self._blobs = shards
+        self._shards: list[dict[str, int] | None] = [None] * len(shards)
+        self._mask = len(shards) - 1  # a power of two
+
+    def get(self, key: str, default=None):
+        k = zlib.crc32(key.encode("utf-8", "surrogatepass")) & self._mask
+        shard = self._shards[k]
+        if shard is None:
+            shard = self._shards[k] = marshal.loads(self._blobs[k])
+        return shard.get(key, default)
+
+    def __len__(self) -> int:
+        return sum(len(self._shard(k)) for k in range(len(self._blobs)))
+
+    def values(self):
+        for k in range(len(self._blobs)):
+            yield from self._shard(k).values()
+
+    def _shard(self, k: int) -> dict[str, int]:
+        shard = self._shards[k]
+        if shard is None:
+            shard = self._shards[k] = marshal.loads(self._blobs[k])
+        return shard
+
+
+def _shard(counts: dict[str, int], n_shards: int) -> list[bytes]:
+    shards: list[dict[str, int]] = [{} for _ in range(n_shards)]
+    for key, count in counts.items():
+        shards[zlib.crc32(key.encode("utf-8", "surrogatepass")) & (n_shards - 1)][key] = count
+    return [marshal.dumps(shard) for shard in shards]
+
+
+def _sharded_counts(unigram_path: str, bigram_path: str) -> tuple[float, list[bytes], list[bytes]]:
+    with open(unigram_path, encoding="utf-8") as fh:
+        unigrams = {w: int(c) for w, c in _UNIGRAM_LINE.findall(fh.read())}
+    with open(bigram_path, encoding="utf-8") as fh:
+        bigrams = {w: int(c) for w, c in _BIGRAM_LINE.findall(fh.read())}
+    total = float(sum(unigrams.values())) or 1.0
+    return total, _shard(unigrams, 256), _shard(bigrams, 1024)
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,6 @@ from .dictionary import PhraseDictionary, shipped_dictionary_paths
 from .model import (BigramModel, collector_paused, context_preference, default_model, document_spin_score, logit, sigmoid,
                     thesaurus_candidates)
 from .thesaurus import default_thesaurus
-from .reference import reference_candidates
 from .text import Document, match_case, tokenize
 
 
@@ -261,6 +260,8 @@ def propose(
                     match.start, match.end, original, ["dictionary"], entry.confidence,
                     [entry.as_evidence()], entry.rule,
                 ))
+    if references:
+        from .reference import reference_candidates  # rapidfuzz: only when there is a reference
     for n, ref in enumerate(references, 1):
         name, ref_text = ref if isinstance(ref, tuple) else (f"reference {n}", ref)
         ref_clean = clean_text(ref_text)[0] if config.cleanup else ref_text

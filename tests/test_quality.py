@@ -106,7 +106,7 @@ def article_scores(score):
 
 
 def test_spun_articles_aggregate_precision_and_recall(article_scores):
-    assert len(article_scores) == 16
+    assert len(article_scores) == len(SPUN_ARTICLES) >= 16
     changes = sum(s["tool_changes"] for s in article_scores.values())
     right_changes = sum(round(s["precision"] * s["tool_changes"]) for s in article_scores.values())
     gold = sum(s["gold"] for s in article_scores.values())
