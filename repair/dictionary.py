@@ -31,9 +31,6 @@ import importlib.resources
 import os
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from itertools import accumulate
-from bisect import bisect_left
-from operator import add
 from pathlib import Path
 from typing import Iterable
 
@@ -340,13 +337,19 @@ class PhraseDictionary:
         """
         if not self._by_key or not doc.norms:
             return []
-        # The stream is " w1 w2 ... wn "; a token starts right after each space.
+        # The stream is " w1 w2 ... wn " (no token holds a space): the index of
+        # the token after a space is the number of spaces before that space.
         stream = " " + " ".join(doc.norms) + " "
-        # Token k starts at 1 + (letters of the k tokens before it) + k spaces.
-        token_starts = [1] + list(map(add, accumulate(map(len, doc.norms[:-1])), range(2, len(doc.norms) + 1)))
         matches = []
+        pos = spaces = 0  # spaces in stream[:pos]; hits come nearly in order, so counting is linear
         for end_char, (length, group) in self._automaton.iter(stream):
-            first = bisect_left(token_starts, end_char - length + 2)
+            start = end_char - length + 1  # the key's leading space
+            if start >= pos:
+                spaces += stream.count(" ", pos, start)
+            else:
+                spaces -= stream.count(" ", start, pos)
+            pos = start
+            first = spaces
             n_words = len(group[0].spun)
             last = first + n_words
             allowed = [e for e in group if e.allows(doc, first, last)]
