@@ -48,7 +48,7 @@ class Change:
                 "evidence": self.evidence, "rule": self.rule}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        return _ENCODER.encode(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "") -> "Change":
@@ -72,6 +72,10 @@ class Change:
         if not 0 <= change.start <= change.end:
             raise ChangeLogError(f"{where}: bad offsets {change.start}..{change.end}")
         return change
+
+
+# One encoder for every record: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def dumps(changes: Iterable[Change]) -> str:

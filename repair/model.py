@@ -81,13 +81,14 @@ class BigramModel:
 
     def sequence_logp(self, words: list[str], left: str | None, right: str | None) -> float:
         """log P(words, right | left) under the bigram chain."""
+        logp = self.logp
         total = 0.0
         prev = left
         for w in words:
-            total += self.logp(w, prev)
+            total += logp(w, prev)
             prev = w
         if right is not None:
-            total += self.logp(right, prev) - self.logp(right, None)
+            total += logp(right, prev) - logp(right, None)
         return total
 
 
@@ -177,7 +178,7 @@ def context_preference(model: BigramModel, norms: list[str], i: int, j: int, can
     (natural-log likelihood ratio; > 0 favours the candidate)."""
     left = _context_word(norms, i - 1)
     right = _context_word(norms, j)
-    current = [w for w in norms[i:j]]
+    current = norms[i:j]
     return (model.sequence_logp(candidate, left, right)
             - model.sequence_logp(current, left, right))
 

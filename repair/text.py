@@ -8,13 +8,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, compress
-from operator import itemgetter, not_, or_
+from operator import itemgetter, or_
 from dataclasses import dataclass, field
 
 # Same notion of a word as the evaluation: letters/digits with inner
 # apostrophes, or a single punctuation mark.
 TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
+# What str.isdigit accepts, in the forms found in text: decimal digits of any
+# script, superscripts and subscripts.
+_DIGIT = re.compile("[\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089]+")
 
 # A paragraph break: a line break followed by optional blank lines.
 PARAGRAPH_RE = re.compile(r"\r\n|\r|\n")
@@ -110,9 +113,8 @@ def tokenize(text: str) -> Document:
         quoted = list(map(or_, quoted, _mask_spans(starts, markup)))
     doc.quoted = quoted
     numeric = [False] * n
-    for i in compress(range(n), map(not_, map(str.isalpha, norms))):
-        if any(map(str.isdigit, norms[i])):
-            numeric[i] = True
+    for m in _DIGIT.finditer(straight):  # digits are rare: find them, then their tokens
+        numeric[bisect_right(starts, m.start()) - 1] = True
     doc.numeric = numeric
     doc.name_like = _name_like(doc, words)
     doc.protected = list(map(or_, map(or_, quoted, doc.name_like), numeric))
