@@ -6,7 +6,7 @@ edits), precision, recall, F1 and net repair rate from the shared scorer
 (tests/eval/score.py), then the number of spin changes made on clean text
 (tests/cases/articles/clean, tests/cases/negative, seed 001) per 5,000 words.
 
-    python benchmarks/evaluate.py [--show] [--min-confidence X] [--articles GLOB]
+    python benchmarks/evaluate.py [--show] [--min-confidence X] [--articles GLOB] [--machine-prose]
 
 The spun articles come in three sets (tests/cases/articles/README.md):
 01-08 were used to tune the dictionaries, 09-16 and 17-32 are held out.
@@ -40,6 +40,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list the false changes on clean text")
     parser.add_argument("--min-confidence", type=float, default=RepairConfig.min_confidence)
+    parser.add_argument("--machine-prose", action="store_true",
+                        help="also count changes in clean prose found on this machine (licences, Python's docs)")
     parser.add_argument("--articles", default="*", metavar="GLOB",
                         help="which spun articles: globs of their names, comma-separated: '0[1-8]' (tuned on), "
                              "'09,1[0-6]' (first held-out set), '1[7-9],2?,3?' (second held-out set)")
@@ -85,7 +87,36 @@ def main() -> int:
                 print(f"  {path.relative_to(ROOT)}: {c.before!r} -> {c.after!r} ({c.confidence:.2f}, score {result.spin_score:.2f})")
     print(f"clean text: {len(clean_files)} files, {words} words, {changed} spin changes "
           f"({5000 * changed / max(words, 1):.2f} per 5,000 words)")
+    if args.machine_prose:
+        texts = machine_prose()
+        words = changed = 0
+        for name, text in texts:
+            result = repair_text(text, config=config)
+            words += result.word_count
+            bad = spin_changes(result)
+            changed += len(bad)
+            for c in bad if args.show else ():
+                print(f"  {name}: {c.before!r} -> {c.after!r} ({c.confidence:.2f}, score {result.spin_score:.2f})")
+        print(f"clean prose on this machine (licences, Python's docs): {len(texts)} texts, {words} words, "
+              f"{changed} spin changes ({5000 * changed / max(words, 1):.2f} per 5,000 words)")
     return 0
+
+
+def machine_prose() -> list[tuple[str, str]]:
+    """Clean English written by people, found on any Debian machine with
+    Python: the licence texts in /usr/share/common-licenses and the topics of
+    Python's own documentation (pydoc_data). Legal and technical, not news,
+    but never seen while writing dictionary entries."""
+    import pydoc_data.topics
+
+    texts = []
+    licences = Path("/usr/share/common-licenses")
+    if licences.is_dir():
+        for path in sorted(licences.iterdir()):
+            if path.is_file() and not path.is_symlink():
+                texts.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
+    texts += [(f"pydoc:{k}", v) for k, v in sorted(pydoc_data.topics.topics.items())]
+    return texts
 
 
 if __name__ == "__main__":

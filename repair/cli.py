@@ -92,6 +92,9 @@ def main() -> None:
     repair apply ARTICLE.txt CHANGES.jsonl -o REPAIRED.txt
     repair batch ARTICLES/ -o OUT/ && repair review OUT/
     repair learn --from-log REVIEWED.jsonl -d learned.tsv
+
+    The parsed model and dictionaries are cached in ~/.cache/spin-repair
+    (SPIN_REPAIR_CACHE=DIR to move it, =off to switch it off).
     """
 
 

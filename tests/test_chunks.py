@@ -1,10 +1,11 @@
 """Very long texts are repaired in pieces (RepairConfig.max_chunk_chars)."""
+import json
 from pathlib import Path
 
 import pytest
 
 from repair import RepairConfig, apply_changes, repair_text
-from repair.pipeline import _chunk_bounds
+from repair.pipeline import _chunk_bounds, _reference_window
 
 SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_0a87bb4e7ef8a0af.txt").read_text(encoding="utf-8")
 
@@ -34,3 +35,33 @@ def test_bounds_cover_the_text_exactly():
     bounds = _chunk_bounds(text, 997)
     assert bounds[0][0] == 0 and bounds[-1][1] == len(text)
     assert all(b1 == a2 for (_, b1), (a2, _) in zip(bounds, bounds[1:]))
+
+
+def test_a_long_reference_is_aligned_piece_by_piece_in_proportion():
+    # The source of seed 000, repeated as often as the spun text: each piece of
+    # the input sees only the matching stretch of the reference, which still
+    # holds that piece's source sentences.
+    gold = json.loads((Path(__file__).resolve().parent / "eval" / "seed000_gold.json").read_text(encoding="utf-8"))
+    source, pos = [], 0
+    for edit in sorted(gold["edits"], key=lambda e: e["start"]):
+        source += [SEED[pos:edit["start"]], edit["expected"][0]]
+        pos = edit["end"]
+    source = "".join(source + [SEED[pos:]])
+    text, reference = (SEED + "\n") * 8, (source + "\n") * 8
+    size = 6000
+    for start, end in _chunk_bounds(text, size):
+        name, window = _reference_window(("ref", reference), 1, start, end, len(text), size)
+        assert len(window) <= (end - start) * len(reference) / len(text) + size + 2
+        assert window in reference
+    whole = repair_text(text, references=[("ref", reference)], config=RepairConfig(max_chunk_chars=len(text) + 1))
+    pieces = repair_text(text, references=[("ref", reference)], config=RepairConfig(max_chunk_chars=size))
+    from_reference = [c for c in pieces.applied if "reference" in c.sources]
+    assert from_reference and from_reference[-1].start > len(text) - len(SEED)  # the last copy too
+    assert len(pieces.applied) >= 0.95 * len(whole.applied)
+    assert apply_changes(text, pieces.changes) == pieces.text
+
+
+def test_a_short_reference_is_used_whole_by_every_piece():
+    ref = ("ref", "A short reference.\n" * 10)
+    assert _reference_window(ref, 1, 5000, 10000, 20000, 3000) is ref
+    assert _reference_window("plain text", 2, 0, 10, 100, 50) == "plain text"
