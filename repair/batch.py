@@ -384,6 +384,8 @@ def load_resources(settings: Settings) -> tuple:
         config = settings.config()
         dictionary = PhraseDictionary.load(settings.dictionary_paths)
         model = default_model() if config.use_model else None
+        if model is not None:
+            model.unpack_all()  # a worker needs every shard sooner or later
         _RESOURCES.clear()
         cached = _RESOURCES[key] = (dictionary, config, model)
         # The dictionary and model are millions of long-lived objects: keep the

@@ -24,7 +24,7 @@ from .cache import cached, file_identity
 # estimated as independent words, capped just below this count.
 _BIGRAM_FLOOR = 6_400_000
 _UNSEEN_WORD = 20_000  # count given to words missing from the unigram list
-_MEMO_SIZE = 1 << 18  # remembered log-probabilities (about 40 MB at most)
+_MEMO_SIZE = 1 << 14  # remembered log-probabilities (about 2 MB at most; 3 lookups in 4 hit it)
 _UNIGRAM_LINE = re.compile(r"^(\S+) (\d+)\s*$", re.M)
 _BIGRAM_LINE = re.compile(r"^(\S+ \S+) (\d+)\s*$", re.M)
 
@@ -51,6 +51,12 @@ class BigramModel:
             valid=lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], float)
             and all(isinstance(s, list) and s and len(s) & (len(s) - 1) == 0 for s in v[1:]))
         return cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total)
+
+    def unpack_all(self) -> None:
+        """Unpack the counts now rather than shard by shard on first use."""
+        for counts in (self.unigrams, self.bigrams):
+            if isinstance(counts, ShardedCounts):
+                counts.unpack_all()
 
     def count_of(self, word: str) -> int:
         """The corpus count of ``word`` (0 if unknown)."""
@@ -112,6 +118,12 @@ class ShardedCounts:
 
     def __len__(self) -> int:
         return sum(len(self._shard(k)) for k in range(len(self._blobs)))
+
+    def unpack_all(self) -> None:
+        """Unpack every shard now: a long-running worker that will need them
+        all anyway, with memory that stays flat from the first document on."""
+        for k in range(len(self._blobs)):
+            self._shard(k)
 
     def values(self):
         for k in range(len(self._blobs)):
