@@ -357,7 +357,7 @@ def worker_docsize(args) -> dict:
     from repair.clean import clean_text
     from repair.pipeline import repair_text
     from repair.reference import pair_sentences, reference_candidates
-    from repair.model import default_model
+    from repair.model import collector_paused, default_model
     from repair.text import TOKEN_RE, tokenize
 
     load_state()
@@ -404,7 +404,8 @@ def worker_docsize(args) -> dict:
         before = _rss_now_mb()
         sampler.peak = before
         try:
-            with _time_limit(remaining):
+            # Stages run as repair_text runs them: with the garbage collector paused.
+            with _time_limit(remaining), collector_paused(freeze=False):
                 out[name] = _timeit(fn, args.min_time)
         except _TimeUp:
             out.setdefault("timed_out", {})[name] = time.process_time() - t0  # a lower bound
@@ -794,7 +795,8 @@ def section_docsize(rep: Report, cfg: dict, results: dict, seed: int) -> None:
                     + [r[c] / mb if c in r else (f"> {_fmt(timed_out[c] / mb)}" if c in timed_out else "-")
                        for c in cols] + [ratio, f"{r['paired']:.1%}" if "paired" in r else "-"]
                     + [r.get("rss_stage_mb", {}).get(k, "-") for k in ("fix", "fix_ref")])
-    notes = ["CPU s/MB of input (time.process_time, best of repeats for short stages) for each stage: fix = whole "
+    notes = ["CPU s/MB of input (time.process_time, best of repeats for short stages; the garbage collector paused, as "
+        "repair_text pauses it) for each stage: fix = whole "
              "repair_text without reference (detect runs the same); "
              "fix_ref = repair_text with a reference of the same size (the document's clean wording); cleanup "
              "(ftfy), tokenize, dictionary match; pair = pair_sentences, align = reference_candidates (pairing + "

@@ -103,6 +103,10 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score), model
 
 
+# The garbage collector is paused while a text is repaired: the work makes
+# hundreds of thousands of objects and no reference cycles, and the collector
+# would scan them again and again (time per MB grew with the size of a text).
+@collector_paused(freeze=False)
 def repair_text(
     text: str,
     references: Sequence[Reference] = (),
@@ -137,6 +141,7 @@ def repair_text(
     return Result(apply_changes(text, changes), changes, score, doc.word_count, found.flags)
 
 
+@collector_paused(freeze=False)
 def detect_text(
     text: str,
     references: Sequence[Reference] = (),
@@ -202,8 +207,8 @@ def _chunk_bounds(text: str, size: int) -> list[tuple[int, int]]:
 
 def _reference_window(ref: Reference, n: int, start: int, end: int, length: int, size: int) -> Reference:
     """The part of a long reference that a piece [start, end) of a long text
-    is aligned with: the same stretch in proportion, widened by half a piece
-    on each side and cut at line breaks. Aligning every piece with a whole
+    is aligned with: the same stretch in proportion, widened by a quarter of a
+    piece on each side and cut at line breaks. Aligning every piece with a whole
     reference of corpus size would make time grow with the square of the size;
     a reference shorter than two pieces (an article on the same story) is
     used whole."""
@@ -211,12 +216,13 @@ def _reference_window(ref: Reference, n: int, start: int, end: int, length: int,
     total = len(ref_text)
     if total <= 2 * size:
         return ref
-    a = max(0, int(start * total / length) - size // 2)
-    b = min(total, int(end * total / length) + size // 2)
+    margin = size // 4
+    a = max(0, int(start * total / length) - margin)
+    b = min(total, int(end * total / length) + margin)
     if a > 0:
-        a = ref_text.find("\n", a, a + size // 2) + 1 or a
+        a = ref_text.find("\n", a, a + margin) + 1 or a
     if b < total:
-        cut = ref_text.rfind("\n", b - size // 2, b)
+        cut = ref_text.rfind("\n", b - margin, b)
         b = cut if cut > a else b
     return (name, ref_text[a:b])
 
@@ -233,19 +239,18 @@ def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: Ph
     words = 0
     weighted = 0.0
     whole = dataclasses.replace(config, max_chunk_chars=len(text) + 1)  # each piece in one go
-    with collector_paused(freeze=False):  # the records pile up; they hold no reference cycles
-        for start, end in _chunk_bounds(text, config.max_chunk_chars):
-            refs = [_reference_window(ref, n, start, end, len(text), config.max_chunk_chars)
-                    for n, ref in enumerate(references, 1)]
-            part = repair_text(text[start:end], refs, dictionary, whole, model)
-            pieces.append(part.text)
-            for c in part.changes:
-                c.start += start
-                c.end += start
-                changes.append(c)
-            flag_makers.append((start, part))
-            words += part.word_count
-            weighted += part.spin_score * part.word_count
+    for start, end in _chunk_bounds(text, config.max_chunk_chars):
+        refs = [_reference_window(ref, n, start, end, len(text), config.max_chunk_chars)
+                for n, ref in enumerate(references, 1)]
+        part = repair_text(text[start:end], refs, dictionary, whole, model)
+        pieces.append(part.text)
+        for c in part.changes:
+            c.start += start
+            c.end += start
+            changes.append(c)
+        flag_makers.append((start, part))
+        words += part.word_count
+        weighted += part.spin_score * part.word_count
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
 
