@@ -234,8 +234,8 @@ def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: Ph
     Each piece gets its own document score; the result's score is their
     average weighted by words. Offsets are shifted back into the whole text."""
     changes: list[Change] = []
+    flags: list[Change] = []
     pieces: list[str] = []
-    flag_makers = []
     words = 0
     weighted = 0.0
     whole = dataclasses.replace(config, max_chunk_chars=len(text) + 1)  # each piece in one go
@@ -244,25 +244,17 @@ def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: Ph
                 for n, ref in enumerate(references, 1)]
         part = repair_text(text[start:end], refs, dictionary, whole, model)
         pieces.append(part.text)
-        for c in part.changes:
+        # The flags are made now, not on demand: made later, they would keep
+        # every piece's tokens and candidates alive until the end.
+        for c in part.changes + part.flagged:
             c.start += start
             c.end += start
-            changes.append(c)
-        flag_makers.append((start, part))
+        changes += part.changes
+        flags += part.flagged
         words += part.word_count
         weighted += part.spin_score * part.word_count
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
-
-    def flags() -> list[Change]:
-        out = []
-        for start, part in flag_makers:
-            for f in part.flagged:
-                f.start += start
-                f.end += start
-                out.append(f)
-        return out
-
     return Result("".join(pieces), changes, weighted / words if words else 0.0, words, flags)
 
 
