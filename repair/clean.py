@@ -31,10 +31,10 @@ _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 _TRAILING = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff]+$")
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 # What ftfy could change: entities, controls, odd spaces and invisibles,
-# fullwidth forms and ligatures, lone surrogates, double spaces. Mojibake and
+# fullwidth forms and ligatures, lone surrogates. Mojibake and
 # non-NFC text are checked separately (ftfy.badness, unicodedata).
-_MAY_NEED_FIX = re.compile("[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200b"
-                           "\u202f\u205f\u2060\u3000\ufeff\ufb00-\ufb06\uff01-\uff5e\ud800-\udfff]|  ")
+_MAY_NEED_FTFY = re.compile("[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200b"
+                            "\u202f\u205f\u2060\u3000\ufeff\ufb00-\ufb06\uff01-\uff5e\ud800-\udfff]")
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                             "\u03a9\u0393\u03c0\u2500-\u25ff]")
 _ASCII_PRINTABLE = re.compile(r"[\x20-\x7e]*")
@@ -125,12 +125,16 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
             continue
         stripped = _TRAILING.sub("", part)
         for offset, piece in _pieces(stripped):
-            fixed = _fix_piece(piece, config) if _may_need_fix(piece) else piece
+            need = _needed_fix(piece)
+            if need == "ftfy":
+                fixed = _fix_piece(piece, config)
+            else:  # ftfy would change nothing here: runs of spaces at most
+                fixed = _fix_whitespace(piece) if need else piece
             if offset + len(piece) == len(stripped):
                 # The line's end: a fix may have made trailing blanks ("&nbsp;").
                 fixed = _TRAILING.sub("", fixed)
             if fixed != piece:
-                why = _explain(piece, fixed, config)
+                why = _explain(piece, fixed, config) if need == "ftfy" else ["whitespace"]
                 for a, b, c, d in _diff_spans(piece, fixed):
                     edits.append((in_pos + offset + a, in_pos + offset + b, out_pos + c, out_pos + d))
                     changes.append(Change(
@@ -157,25 +161,28 @@ _ASCII_TEXT = re.compile(r"[\x20-\x7e\t\r\n]*")
 
 def _nothing_to_fix(text: str) -> bool:
     """True when no line of ``text`` has trailing blanks and no piece of it
-    would pass :func:`_may_need_fix`: the same checks, run once over the whole text."""
+    would need a fix (:func:`_needed_fix`): the same checks, run once over the whole text."""
     if _TRAILING_ANYWHERE.search(text):
         return False
     if _ASCII_TEXT.fullmatch(text):
         return "&" not in text and "  " not in text
-    if _MAY_NEED_FIX.search(text) or not unicodedata.is_normalized("NFC", text):
+    if "  " in text or _MAY_NEED_FTFY.search(text) or not unicodedata.is_normalized("NFC", text):
         return False
     return not _bad_near_hints(text)
 
 
-def _may_need_fix(piece: str) -> bool:
-    """A cheap test before ftfy: most lines of a clean article need nothing."""
+def _needed_fix(piece: str) -> str | None:
+    """A cheap test before ftfy: most lines of a clean article need nothing.
+    "ftfy" when ftfy could change something, "whitespace" when only runs of
+    spaces could change (ftfy is not run: it costs far more), else None."""
     if _ASCII_PRINTABLE.fullmatch(piece):
-        return "&" in piece or "  " in piece
-    if _MAY_NEED_FIX.search(piece) or not unicodedata.is_normalized("NFC", piece):
-        return True
+        if "&" in piece:
+            return "ftfy"
     # UTF-8 mojibake read as Latin-1/Windows-1252/MacRoman always holds one of
     # the hint characters; only around them is ftfy's badness check worth running.
-    return _bad_near_hints(piece)
+    elif _MAY_NEED_FTFY.search(piece) or not unicodedata.is_normalized("NFC", piece) or _bad_near_hints(piece):
+        return "ftfy"
+    return "whitespace" if "  " in piece else None
 
 
 def _bad_near_hints(text: str) -> bool:
