@@ -155,8 +155,7 @@ def detect_text(
     ``Result.changes`` is empty)."""
     config = config or RepairConfig()
     if len(text) > config.max_chunk_chars:
-        full = _repair_in_chunks(text, references, dictionary, config, model)
-        return Result(text, [], full.spin_score, full.word_count, lambda: full.flagged)
+        return _repair_in_chunks(text, references, dictionary, config, model, detect_only=True)
     found, _ = _analyse(text, references, dictionary, config, model)
     return Result(text, [], found.score, found.doc.word_count, found.flags)
 
@@ -228,11 +227,14 @@ def _reference_window(ref: Reference, n: int, start: int, end: int, length: int,
 
 
 def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: PhraseDictionary | None,
-                      config: RepairConfig, model: BigramModel | None) -> Result:
+                      config: RepairConfig, model: BigramModel | None, detect_only: bool = False) -> Result:
     """A very long text (a corpus in one file, a 50 MB line) is repaired piece
     by piece, so memory stays bounded by the piece size and time stays linear.
     Each piece gets its own document score; the result's score is their
-    average weighted by words. Offsets are shifted back into the whole text."""
+    average weighted by words. Offsets are shifted back into the whole text.
+    ``detect_only``: score and flag the pieces (:func:`detect_text`) instead;
+    a repair makes its flags only when they are asked for, by detecting again
+    (kept, every piece's flags would double the records held in memory)."""
     changes: list[Change] = []
     flags: list[Change] = []
     pieces: list[str] = []
@@ -242,20 +244,27 @@ def _repair_in_chunks(text: str, references: Sequence[Reference], dictionary: Ph
     for start, end in _chunk_bounds(text, config.max_chunk_chars):
         refs = [_reference_window(ref, n, start, end, len(text), config.max_chunk_chars)
                 for n, ref in enumerate(references, 1)]
-        part = repair_text(text[start:end], refs, dictionary, whole, model)
+        one = detect_text if detect_only else repair_text
+        part = one(text[start:end], refs, dictionary, whole, model)
         pieces.append(part.text)
-        # The flags are made now, not on demand: made later, they would keep
-        # every piece's tokens and candidates alive until the end.
-        for c in part.changes + part.flagged:
+        piece_flags = part.flagged if detect_only else []
+        for c in part.changes + piece_flags:
             c.start += start
             c.end += start
         changes += part.changes
-        flags += part.flagged
+        flags += piece_flags
         words += part.word_count
         weighted += part.spin_score * part.word_count
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
-    return Result("".join(pieces), changes, weighted / words if words else 0.0, words, flags)
+    score = weighted / words if words else 0.0
+    if detect_only:
+        return Result("".join(pieces), changes, score, words, flags)
+
+    def flags_on_demand() -> list[Change]:
+        return _repair_in_chunks(text, references, dictionary, config, model, detect_only=True).flagged
+
+    return Result("".join(pieces), changes, score, words, flags_on_demand)
 
 
 def propose(
