@@ -80,7 +80,13 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 def dumps(changes: Iterable[Change]) -> str:
     """The change log as JSON Lines text."""
-    return "".join(c.to_json() + "\n" for c in changes)
+    return "".join(log_lines(changes))
+
+
+def log_lines(changes: Iterable[Change]) -> Iterator[str]:
+    """The change log's lines, one at a time (to write a large log as it is made)."""
+    for c in changes:
+        yield c.to_json() + "\n"
 
 
 def parse(text: str, name: str = "<log>") -> list[Change]:

@@ -11,11 +11,12 @@ import shutil
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Iterable
 
 import click
 
 from . import __version__
-from .changelog import ChangeLogError, apply_changes, dumps, parse
+from .changelog import ChangeLogError, apply_changes, log_lines, parse
 from .config import RepairConfig
 from .dictionary import DictionaryError, PhraseDictionary, shipped_dictionary_paths
 from .files import InputError, read_text, write_text_atomic
@@ -55,9 +56,10 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-def _write(path: str | None, text: str, what: str) -> None:
+def _write(path: str | None, text: str | Iterable[str], what: str) -> None:
+    """Write text (or its pieces, as they come) to a file atomically, or to stdout."""
     if path is None or path == "-":
-        sys.stdout.write(text)
+        sys.stdout.writelines([text] if isinstance(text, str) else text)
         sys.stdout.flush()
         return
     try:
@@ -149,7 +151,7 @@ def fix(input_path, output, log_path, references, dictionaries, no_dictionary, m
     if output and in_place and _same_file(input_path, output):
         shutil.copy2(input_path, input_path + ".bak")
     if log_path:
-        _write(log_path, dumps(result.changes), "the change log")
+        _write(log_path, log_lines(result.changes), "the change log")
     _write(output, result.text, "the output")
     if not quiet:
         click.echo(

@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -119,10 +120,15 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return decode(read_bytes(path, max_bytes), "<stdin>" if path == "-" else path)
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+def write_text_atomic(path: str | os.PathLike, text: str | Iterable[str]) -> None:
     """Write UTF-8 text via a temporary file and a rename: readers see the old
-    file or the complete new one, never half of it."""
-    write_bytes_atomic(path, text.encode("utf-8", "surrogatepass"))
+    file or the complete new one, never half of it. ``text`` may also be an
+    iterable of pieces, written as they come (the change log of a very long
+    text is then never held whole in memory)."""
+    if isinstance(text, str):
+        write_bytes_atomic(path, text.encode("utf-8", "surrogatepass"))
+    else:
+        write_bytes_atomic(path, (piece.encode("utf-8", "surrogatepass") for piece in text))
 
 
 def set_output_mode(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
@@ -137,14 +143,17 @@ def set_output_mode(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
     os.chmod(tmp, mode)
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+def write_bytes_atomic(path: str | os.PathLike, data: bytes | Iterable[bytes]) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         set_output_mode(tmp, target)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray)):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
