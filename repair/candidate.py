@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """Replace tokens [start, end) of the cleaned document with ``replacement``.
 

@@ -290,7 +290,7 @@ def shipped_dictionary_paths() -> list[Path]:
     return sorted(Path(str(p)) for p in installed.iterdir() if p.name.endswith(".tsv"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     start: int  # token index
     end: int    # token index, exclusive
