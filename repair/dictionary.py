@@ -307,7 +307,10 @@ class PhraseDictionary:
             self._by_key.setdefault(" " + " ".join(e.spun) + " ", []).append(e)
         self._automaton = ahocorasick.Automaton()
         for key, group in self._by_key.items():
-            self._automaton.add_word(key, (len(key), group))
+            # Stored with the key: its length, the number of words, and whether
+            # every entry matches anywhere (no case or context condition to check).
+            free = all(not e.context and e.surface is None for e in group)
+            self._automaton.add_word(key, (len(key), len(group[0].spun), free, group))
         if self._by_key:
             self._automaton.make_automaton()
 
@@ -342,7 +345,7 @@ class PhraseDictionary:
         stream = " " + " ".join(doc.norms) + " "
         matches = []
         pos = spaces = 0  # spaces in stream[:pos]; hits come nearly in order, so counting is linear
-        for end_char, (length, group) in self._automaton.iter(stream):
+        for end_char, (length, n_words, free, group) in self._automaton.iter(stream):
             start = end_char - length + 1  # the key's leading space
             if start >= pos:
                 spaces += stream.count(" ", pos, start)
@@ -350,9 +353,8 @@ class PhraseDictionary:
                 spaces -= stream.count(" ", start, pos)
             pos = start
             first = spaces
-            n_words = len(group[0].spun)
             last = first + n_words
-            allowed = [e for e in group if e.allows(doc, first, last)]
+            allowed = group if free else [e for e in group if e.allows(doc, first, last)]
             if allowed:
                 matches.append(Match(first, last, allowed))
         return matches

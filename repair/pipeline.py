@@ -277,11 +277,11 @@ def propose(
     """Every candidate from the dictionary and the references, merged by span and replacement."""
     found: list[Candidate] = []
     if config.use_dictionary:
+        quoted, name_like = doc.quoted, doc.name_like
         for match in dictionary.match(doc):
-            span = range(match.start, match.end)
-            if any(doc.quoted[k] for k in span):
+            if True in quoted[match.start:match.end]:
                 continue
-            names = any(doc.name_like[k] for k in span)
+            names = True in name_like[match.start:match.end]
             for entry in match.entries:
                 if names and not entry.cased:
                     continue  # only an entry written with capitals may touch a name
