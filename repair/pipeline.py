@@ -89,6 +89,7 @@ class _Analysis:
 
 def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDictionary | None,
              config: RepairConfig, model: BigramModel | None) -> tuple[_Analysis, BigramModel | None]:
+    """Clean, tokenize, propose and score: the steps before any decision."""
     if dictionary is None:
         dictionary = default_dictionary() if config.use_dictionary else PhraseDictionary()
     if model is None and config.use_model:
