@@ -120,10 +120,14 @@ class ShardedCounts:
         return sum(len(self._shard(k)) for k in range(len(self._blobs)))
 
     def unpack_all(self) -> None:
-        """Unpack every shard now: a long-running worker that will need them
+        """Unpack every shard now, into one plain dict whose lookups skip the
+        hashing into shards: for a long-running worker, which will need them
         all anyway, with memory that stays flat from the first document on."""
+        merged: dict[str, int] = {}
         for k in range(len(self._blobs)):
-            self._shard(k)
+            merged.update(self._shard(k))
+        self._blobs, self._shards, self._mask = [marshal.dumps({})], [merged], 0
+        self.get = merged.get  # type: ignore[method-assign]  # the dict's own lookup, no Python frame
 
     def values(self):
         for k in range(len(self._blobs)):
