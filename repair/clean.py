@@ -155,8 +155,6 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
     return "".join(out), changes, OffsetMap(edits)
 
 
-
-
 def _nothing_to_fix(text: str) -> bool:
     """True when no line of ``text`` has trailing blanks and no piece of it
     would need a fix (:func:`_needed_fix`): the same checks, run once over the whole text."""
@@ -164,9 +162,7 @@ def _nothing_to_fix(text: str) -> bool:
     # _MAY_NEED_FTFY. Substring tests, far cheaper than a regex over the text.
     if text[-1:] in (" ", "\t") or any(b + e in text for b in " \t" for e in "\r\n"):
         return False
-    if "  " in text or _MAY_NEED_FTFY.search(text) or not unicodedata.is_normalized("NFC", text):
-        return False
-    return not _bad_near_hints(text)
+    return _needed_fix(text) is None
 
 
 def _needed_fix(piece: str) -> str | None:

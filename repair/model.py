@@ -110,11 +110,7 @@ class ShardedCounts:
         self._mask = len(shards) - 1  # a power of two
 
     def get(self, key: str, default=None):
-        k = zlib.crc32(key.encode("utf-8", "surrogatepass")) & self._mask
-        shard = self._shards[k]
-        if shard is None:
-            shard = self._shards[k] = marshal.loads(self._blobs[k])
-        return shard.get(key, default)
+        return self._shard(zlib.crc32(key.encode("utf-8", "surrogatepass")) & self._mask).get(key, default)
 
     def __len__(self) -> int:
         return sum(len(self._shard(k)) for k in range(len(self._blobs)))
