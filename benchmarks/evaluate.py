@@ -6,7 +6,12 @@ edits), precision, recall, F1 and net repair rate from the shared scorer
 (tests/eval/score.py), then the number of spin changes made on clean text
 (tests/cases/articles/clean, tests/cases/negative, seed 001) per 5,000 words.
 
-    python benchmarks/evaluate.py [--show] [--min-confidence X] [--articles GLOB] [--machine-prose]
+    python benchmarks/evaluate.py [--show] [--misses] [--min-confidence X] [--articles GLOB] [--machine-prose]
+
+``--misses`` lists every gold edit left unrepaired, by why: no candidate at
+all (no entry, or its context condition ruled it out), a candidate with the
+right original below the confidence threshold, or a candidate with another
+original.
 
 The spun articles come in three sets (tests/cases/articles/README.md):
 01-08 were used to tune the dictionaries, 09-16 and 17-32 are held out.
@@ -39,6 +44,8 @@ def spin_changes(result) -> list:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list the false changes on clean text")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the gold edits left unrepaired, grouped by why")
     parser.add_argument("--min-confidence", type=float, default=RepairConfig.min_confidence)
     parser.add_argument("--machine-prose", action="store_true",
                         help="also count changes in clean prose found on this machine (licences, Python's docs)")
@@ -51,6 +58,7 @@ def main() -> int:
 
     spun_dir = ROOT / "tests" / "cases" / "articles" / "spun"
     rows, totals = [], {"gold": 0, "right": 0, "changes": 0, "false": 0, "left": 0}
+    misses: dict[str, list[str]] = {}
     print(f"{'article':10} {'P':>6} {'R':>6} {'F1':>6} {'net':>6} {'gold':>5} {'false':>5}")
     chosen = sorted({p for pattern in args.articles.split(",") for p in spun_dir.glob(f"{pattern.strip()}.txt")})
     for spun_path in chosen:
@@ -59,6 +67,9 @@ def main() -> int:
         result = repair_text(spun, config=config)
         s = score(spun, result.text, gold)
         rows.append(s)
+        if args.misses:
+            for why, line in missed_edits(spun, gold, result, spun_path.stem):
+                misses.setdefault(why, []).append(line)
         print(f"{spun_path.stem:10} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} "
               f"{s['net_repair']:6.3f} {s['gold']:5d} {s['false_changes']:5d}")
     if rows:
@@ -71,6 +82,10 @@ def main() -> int:
         f1 = 2 * p * r_ / (p + r_) if p + r_ else 0.0
         net = sum(r["net_repair"] * r["gold"] for r in rows) / max(gold_n, 1)
         print(f"{'all':10} {p:6.3f} {r_:6.3f} {f1:6.3f} {net:6.3f} {gold_n:5d} {false:5d}")
+    for why, lines in sorted(misses.items(), key=lambda kv: -len(kv[1])):
+        print(f"\nmissed, {why}: {len(lines)}")
+        for line in lines:
+            print("  " + line)
 
     clean_files = sorted((ROOT / "tests" / "cases" / "articles" / "clean").glob("*.txt"))
     clean_files += sorted((ROOT / "tests" / "cases" / "negative").glob("*.txt"))
@@ -100,6 +115,37 @@ def main() -> int:
         print(f"clean prose on this machine (licences, Python's docs): {len(texts)} texts, {words} words, "
               f"{changed} spin changes ({5000 * changed / max(words, 1):.2f} per 5,000 words)")
     return 0
+
+
+def missed_edits(spun: str, gold: dict, result, name: str):
+    """(why, description) for each gold edit that no applied change repairs.
+    Proposed candidates come from the same repair with every candidate kept."""
+    applied = [c for c in result.applied if c.sources != ["cleanup"]]
+    everything = repair_text(spun, config=RepairConfig(min_confidence=0.0, min_proposal=0.0)).changes
+    for edit in gold["edits"]:
+        start, end = edit["start"], edit["end"]
+        expected = [e.lower() for e in edit["expected"]]
+
+        def overlapping(changes):
+            return [c for c in changes if c.start < end and start < c.end and c.sources != ["cleanup"]]
+
+        def right(c) -> bool:
+            # A change wider than the edit is right if it contains the expected words there.
+            return any(e in c.after.lower() for e in expected) and c.before.lower().count(edit["spun"].lower()) == 1
+
+        if any(right(c) for c in overlapping(applied)):
+            continue
+        context = spun[max(0, start - 30):start].replace("\n", " ") + "[" + edit["spun"] + "]" \
+            + spun[end:end + 30].replace("\n", " ")
+        found = overlapping(everything)
+        good = [c for c in found if right(c)]
+        if good:
+            why, note = "right original below the threshold", f"confidence {max(c.confidence for c in good):.2f}"
+        elif found:
+            why, note = "another original proposed", " / ".join(f"{c.before!r}->{c.after!r}" for c in found[:3])
+        else:
+            why, note = "no candidate", ""
+        yield why, f"{name}: {edit['spun']!r} -> {edit['expected'][0]!r}  {note}  ...{context}..."
 
 
 def machine_prose() -> list[tuple[str, str]]:
