@@ -53,10 +53,12 @@ class BigramModel:
         return cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total)
 
     def unpack_all(self) -> None:
-        """Unpack the counts now rather than shard by shard on first use."""
-        for counts in (self.unigrams, self.bigrams):
-            if isinstance(counts, ShardedCounts):
-                counts.unpack_all()
+        """Unpack the counts now rather than shard by shard on first use: each
+        becomes one plain dict, whose lookups skip the hashing into shards."""
+        if isinstance(self.unigrams, ShardedCounts):
+            self.unigrams = self.unigrams.unpack_all()
+        if isinstance(self.bigrams, ShardedCounts):
+            self.bigrams = self.bigrams.unpack_all()
 
     def count_of(self, word: str) -> int:
         """The corpus count of ``word`` (0 if unknown)."""
@@ -115,15 +117,15 @@ class ShardedCounts:
     def __len__(self) -> int:
         return sum(len(self._shard(k)) for k in range(len(self._blobs)))
 
-    def unpack_all(self) -> None:
-        """Unpack every shard now, into one plain dict whose lookups skip the
-        hashing into shards: for a long-running worker, which will need them
-        all anyway, with memory that stays flat from the first document on."""
+    def unpack_all(self) -> dict[str, int]:
+        """Every shard unpacked into one plain dict, for a long-running worker,
+        which will need them all anyway (memory stays flat from the first
+        document on). This mapping keeps only the merged dict."""
         merged: dict[str, int] = {}
         for k in range(len(self._blobs)):
             merged.update(self._shard(k))
         self._blobs, self._shards, self._mask = [marshal.dumps({})], [merged], 0
-        self.get = merged.get  # type: ignore[method-assign]  # the dict's own lookup, no Python frame
+        return merged
 
     def values(self):
         for k in range(len(self._blobs)):

@@ -251,20 +251,23 @@ def _mask_spans(starts: list[int], spans: list[tuple[int, int]]) -> list[bool]:
     return mask
 
 
+_OPENING_MARKS = frozenset(("(", "“", '"', "‘", "«", "—", ":"))
+
+
 def _name_like(doc: Document, words: list[str]) -> list[bool]:
-    """Tokens that look like names: capitalised inside a sentence, or all capitals."""
+    """Tokens that look like names: capitalised inside a sentence, or all capitals.
+    A capital that opens a sentence or follows an opening mark within its
+    sentence ("(The", "“We") is an ordinary word unless all capitals."""
     sentence_first = {a for a, _ in doc.sentences}
+    norms, sentence_of = doc.norms, doc.sentence_of
     mask = [False] * len(words)
     for i in compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))):
-        if i not in sentence_first and not _after_opening_mark(doc, i):
+        if i in sentence_first or (norms[i - 1] in _OPENING_MARKS and sentence_of[i - 1] == sentence_of[i]):
+            if _all_caps(words[i]):
+                mask[i] = True  # acronyms such as NATO, even at a sentence start
+        else:
             mask[i] = True
-        elif _all_caps(words[i]):
-            mask[i] = True  # acronyms such as NATO, even at a sentence start
     return mask
-
-
-def _after_opening_mark(doc: Document, i: int) -> bool:
-    return i > 0 and doc.norms[i - 1] in ("(", "“", '"', "‘", "«", "—", ":") and doc.sentence_of[i - 1] == doc.sentence_of[i]
 
 
 def _all_caps(word: str) -> bool:
