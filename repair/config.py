@@ -23,6 +23,11 @@ class RepairConfig:
         the dictionary) and in spun text. The document score weighs the
         signals found against these two rates; calibrated on the seeds, the
         negative cases and the test articles (benchmarks/evaluate.py).
+    repeat_signal_weight
+        Weight in the document score of each further signal of a swap already
+        counted ("stated" -> "said" for the fourth time): a writer's habit
+        repeats one word, a spinner swaps many different ones, so a clean press
+        release full of "additionally" does not add up to "spun".
     spin_prior_log_odds
         Log-odds that a document is spun before any signal is seen. Negative:
         it takes several signals before a text counts as spun.
@@ -75,6 +80,7 @@ class RepairConfig:
     min_document_score: float = 0.5
     clean_signal_rate: float = 0.5
     spun_signal_rate: float = 1.5
+    repeat_signal_weight: float = 0.5
     spin_prior_log_odds: float = -2.0
     model_weight: float = 0.6
     model_clip: float = 6.0

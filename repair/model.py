@@ -226,12 +226,13 @@ def sigmoid(x: float) -> float:
 
 
 def document_spin_score(signals: list[float], word_count: int, clean_rate: float,
-                        spun_rate: float, prior_log_odds: float) -> float:
+                        spun_rate: float, prior_log_odds: float, weights: list[float] | None = None) -> float:
     """Probability-like 0..1 score that a document was spun.
 
     ``signals`` are the per-match spin probabilities found in the document (the
     dictionary prior combined with the context model, before any document-level
-    gating); those at 0.5 or more are summed into an expected number of spins.
+    gating); those at 0.5 or more are summed into an expected number of spins,
+    each times its weight (1 if ``weights`` is None).
     That count is weighed as a Poisson observation under two rates per 100
     words, one for clean text (a few chance matches) and one for spun text,
     so one or two matches in a short clean paragraph never add up to "spun"
@@ -239,7 +240,8 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     """
     if word_count <= 0:
         return 0.0
-    expected = sum(s for s in signals if s >= 0.5)
+    weights = weights or [1.0] * len(signals)
+    expected = sum(s * w for s, w in zip(signals, weights) if s >= 0.5)
     hundreds = word_count / 100.0
     log_ratio = expected * math.log(spun_rate / clean_rate) - hundreds * (spun_rate - clean_rate)
     return sigmoid(prior_log_odds + log_ratio)

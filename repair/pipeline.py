@@ -337,7 +337,8 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
         c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
     best = select(candidates, key=lambda c: c.signal)
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
-                                config.spun_signal_rate, config.spin_prior_log_odds)
+                                config.spun_signal_rate, config.spin_prior_log_odds,
+                                _repeat_weights(doc, best, config.repeat_signal_weight))
     if model is not None:
         for c in candidates:
             if c.model_ratio >= 2.0 and "model" not in c.sources:
@@ -345,6 +346,19 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
             c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2),
                                "document_score": round(score, 3)})
     return score
+
+
+def _repeat_weights(doc: Document, best: list[Candidate], repeat_weight: float) -> list[float]:
+    """Weight of each of ``best`` in the document score: a swap (written
+    words -> original) counts in full at its strongest signal, and at
+    ``repeat_weight`` each further time."""
+    strongest: dict[tuple, Candidate] = {}
+    for c in best:
+        swap = (*doc.norms[c.start:c.end], None, c.replacement.lower())
+        if swap not in strongest or c.signal > strongest[swap].signal:
+            strongest[swap] = c
+    first = {id(c) for c in strongest.values()}
+    return [1.0 if id(c) in first else repeat_weight for c in best]
 
 
 def weigh_candidates(candidates: list[Candidate], score: float, config: RepairConfig) -> None:

@@ -8,7 +8,7 @@ import pytest
 from repair import RepairConfig, detect_text, repair_text
 from repair.changelog import dumps
 
-from conftest import SEEDS, read, seed_path
+from conftest import CASES, SEEDS, read, seed_path
 
 
 @pytest.mark.parametrize("number", ["000", "001"])
@@ -41,3 +41,24 @@ def test_the_collector_is_switched_back_on():
     detect_text("The officers stated one in all the navy workouts.")
     repair_text("The officers stated one in all the navy workouts.")
     assert gc.isenabled()
+
+
+def test_one_swap_repeated_weighs_less_than_as_many_different_swaps():
+    # A writer's habit repeats one word; a spinner swaps many different ones.
+    filler = "The committee met on Monday to review the budget for the coming year. "
+    habit = "".join(f"{filler}The chair stated that the plan was sound. " for _ in range(4))
+    spinner = (f"{filler}The chair stated that the plan was sound. "
+               f"{filler}Members additionally asked for a vote. "
+               f"{filler}The vote was held in keeping with the rules. "
+               f"{filler}It was one in all the longest sessions. ")
+    assert detect_text(spinner).spin_score > detect_text(habit).spin_score
+    flat = RepairConfig(repeat_signal_weight=1.0)
+    assert detect_text(habit, config=flat).spin_score > detect_text(habit).spin_score
+
+
+def test_a_press_release_full_of_one_writers_habits_is_left_alone():
+    text = read(CASES / "negative" / "business_04.txt")
+    result = repair_text(text)
+    assert result.spin_score < 0.5 and result.changes == []
+    # Counted at full weight, its repeated "stated" and "additionally" would make it look spun.
+    assert repair_text(text, config=RepairConfig(repeat_signal_weight=1.0)).spin_score >= 0.5
