@@ -423,7 +423,7 @@ def select(candidates: list[Candidate], key=lambda c: c.confidence) -> list[Cand
     used: set[int] = set()
     for c in sorted(candidates, key=lambda c: (key(c), c.end - c.start), reverse=True):
         span = range(c.start, c.end)
-        if any(k in used for k in span):
+        if not used.isdisjoint(span):
             continue
         used.update(span)
         taken.append(c)
