@@ -14,7 +14,8 @@ right original below the confidence threshold, or a candidate with another
 original.
 
 The spun articles come in three sets (tests/cases/articles/README.md):
-01-08 were used to tune the dictionaries, 09-16 and 17-32 are held out.
+01-08 were used to tune the dictionaries, 09-16 and 17-32 are held out;
+33-40 carry only seed 000's swaps, in new contexts.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def main() -> int:
                         help="also count changes in clean prose found on this machine (licences, Python's docs)")
     parser.add_argument("--articles", default="*", metavar="GLOB",
                         help="which spun articles: globs of their names, comma-separated: '0[1-8]' (tuned on), "
-                             "'09,1[0-6]' (first held-out set), '1[7-9],2?,3?' (second held-out set)")
+                             "'09,1[0-6]' (first held-out set), '1[7-9],2?,3[0-2]' (second held-out set), '3[3-9],40' (seed-000 swaps in new contexts)")
     args = parser.parse_args()
     config = RepairConfig(min_confidence=args.min_confidence)
     score = load_scorer()
