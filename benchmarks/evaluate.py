@@ -13,7 +13,7 @@ all (no entry, or its context condition ruled it out), a candidate with the
 right original below the confidence threshold, or a candidate with another
 original.
 
-The spun articles come in three sets (tests/cases/articles/README.md):
+The spun articles come in four sets (tests/cases/articles/README.md):
 01-08 were used to tune the dictionaries, 09-16 and 17-32 are held out;
 33-40 carry only seed 000's swaps, in new contexts.
 """
