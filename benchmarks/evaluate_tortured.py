@@ -12,7 +12,7 @@ design). Reported:
 - correction: the repaired text has an accepted original where the phrase was;
 - control: the same paragraphs with the established term instead get no change there.
 
-    python benchmarks/evaluate_tortured.py [--limit N] [--thesaurus]
+    python benchmarks/evaluate_tortured.py [--limit N] [--thesaurus] [--no-composition]
 """
 from __future__ import annotations
 
@@ -51,15 +51,11 @@ def load_cases(path: Path) -> list[tuple[str, list[str]]]:
     return cases
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=0, help="only the first N cases (0: all)")
-    parser.add_argument("--thesaurus", action="store_true", help="turn on thesaurus proposals")
-    args = parser.parse_args()
-    config = RepairConfig(use_thesaurus=args.thesaurus)
+def measure(config: RepairConfig, limit: int = 0) -> dict:
+    """Counts of held-out phrases detected and corrected, and of controls changed."""
     cases = load_cases(ROOT / "tests" / "cases" / "tortured_heldout.tsv")
-    if args.limit:
-        cases = cases[:args.limit]
+    if limit:
+        cases = cases[:limit]
     rng = random.Random(7)
     detected = corrected = control_changed = 0
     for n, (spun, expected) in enumerate(cases):
@@ -82,7 +78,18 @@ def main() -> int:
         c_end = c_start + len(expected[0])
         if any(c.start < c_end and c_start < c.end and c.sources != ["cleanup"] for c in clean_result.applied):
             control_changed += 1
-    total = len(cases)
+    return {"cases": len(cases), "detected": detected, "corrected": corrected, "control_changed": control_changed}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N cases (0: all)")
+    parser.add_argument("--thesaurus", action="store_true", help="turn on thesaurus proposals")
+    parser.add_argument("--no-composition", action="store_true", help="turn off composed terms (repair/compose.py)")
+    args = parser.parse_args()
+    config = RepairConfig(use_thesaurus=args.thesaurus, use_composition=not args.no_composition)
+    m = measure(config, args.limit)
+    total, detected, corrected, control_changed = m["cases"], m["detected"], m["corrected"], m["control_changed"]
     print(f"held-out tortured phrases: {total} (absent from dictionaries/tortured.tsv)")
     print(f"  detected:  {detected:5d}  ({detected / max(total, 1):.1%})")
     print(f"  corrected: {corrected:5d}  ({corrected / max(total, 1):.1%})")

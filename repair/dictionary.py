@@ -302,6 +302,7 @@ class PhraseDictionary:
 
     def __init__(self, entries: Iterable[Entry] = ()):
         self.entries: list[Entry] = list(entries)
+        self._composed = None
         self._by_key: dict[str, list[Entry]] = {}
         for e in self.entries:
             self._by_key.setdefault(" " + " ".join(e.spun) + " ", []).append(e)
@@ -328,6 +329,14 @@ class PhraseDictionary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def composed(self):
+        """Spun variants of the terms the entries know (:mod:`repair.compose`), made on first use."""
+        if self._composed is None:
+            from .compose import ComposedTerms
+
+            self._composed = ComposedTerms.from_entries(self.entries)
+        return self._composed
 
     def lookup(self, words: Iterable[str]) -> list[Entry]:
         return self._by_key.get(" " + " ".join(words) + " ", [])

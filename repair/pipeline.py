@@ -101,6 +101,8 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     doc = tokenize(cleaned)
     candidates = propose(doc, references, dictionary, config, model)
     score = score_document(doc, candidates, config, model)
+    if config.use_composition and config.use_dictionary and score >= config.min_document_score and len(dictionary):
+        candidates += composed_candidates(doc, candidates, dictionary, config, model, score)
     return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score), model
 
 
@@ -331,21 +333,57 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
     non-overlapping candidates.
     """
     for c in candidates:
-        if model is not None:
-            ratio = context_preference(model, doc.norms, c.start, c.end, c.replacement.lower().split())
-            c.model_ratio = max(-config.model_clip, min(config.model_clip, ratio))
-        c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
+        _judge(doc, c, config, model)
     best = select(candidates, key=lambda c: c.signal)
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
                                 config.spun_signal_rate, config.spin_prior_log_odds,
                                 _repeat_weights(doc, best, config.repeat_signal_weight))
     if model is not None:
         for c in candidates:
-            if c.model_ratio >= 2.0 and "model" not in c.sources:
-                c.sources.append("model")
-            c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2),
-                               "document_score": round(score, 3)})
+            _note_model(c, score)
     return score
+
+
+def _judge(doc: Document, c: Candidate, config: RepairConfig, model: BigramModel | None) -> None:
+    """A candidate's signal: its prior moved by the context model's ratio."""
+    if model is not None:
+        ratio = context_preference(model, doc.norms, c.start, c.end, c.replacement.lower().split())
+        c.model_ratio = max(-config.model_clip, min(config.model_clip, ratio))
+    c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
+
+
+def _note_model(c: Candidate, score: float) -> None:
+    if c.model_ratio >= 2.0 and "model" not in c.sources:
+        c.sources.append("model")
+    c.evidence.append({"source": "model", "log_ratio": round(c.model_ratio, 2), "document_score": round(score, 3)})
+
+
+def composed_candidates(doc: Document, candidates: list[Candidate], dictionary: PhraseDictionary,
+                        config: RepairConfig, model: BigramModel | None, score: float) -> list[Candidate]:
+    """In a spun document only: phrases that no entry lists but that read as a
+    known term once each word is swapped back as some entry swaps it
+    (:mod:`repair.compose`), judged like the dictionary's own candidates."""
+    covered = {k for c in candidates for k in range(c.start, c.end)}
+    protected = doc.protected
+    found = []
+    for i, j, term, swaps in dictionary.composed().find(doc.norms):
+        if not covered.isdisjoint(range(i, j)) or True in protected[i:j]:
+            continue
+        if model is not None:
+            norms = doc.norms
+            if all(model.bigrams.get(a + " " + b) for a, b in zip(norms[i:j - 1], norms[i + 1:j])):
+                continue  # every pair of its words is a common collocation: ordinary English
+            pairs = [swap.split(">") for swap in swaps.split(";")]
+            if max(model.count(o) / model.count(w) for w, o in pairs) < config.composed_min_rarity:
+                continue  # synonyms of about the same frequency: a choice of words, not a tortured phrase
+        c = Candidate(i, j, term, ["model"], config.composed_prior,
+                      [{"source": "model", "composed": f"{' '.join(doc.norms[i:j])} -> {term}",
+                        "swaps": swaps.split(";")}], "model:composed")
+        _judge(doc, c, config, model)
+        if model is not None:
+            _note_model(c, score)
+        found.append(c)
+    return found
 
 
 def _repeat_weights(doc: Document, best: list[Candidate], repeat_weight: float) -> list[float]:

@@ -1,0 +1,90 @@
+"""Composed terms: phrases no entry lists, read as chains of the entries' word swaps."""
+from __future__ import annotations
+
+from repair import RepairConfig, detect_text, repair_text
+from repair.compose import ComposedTerms, compose
+from repair.dictionary import PhraseDictionary, parse_text
+
+PAIRS = [
+    (("counterfeit", "consciousness"), ("artificial", "intelligence")),
+    (("profound", "learning"), ("deep", "learning")),
+    (("neural", "organization"), ("neural", "network")),
+    (("irregular", "woodland"), ("random", "forest")),
+    (("of", "mild"), ("of", "light")),  # a fragment, not a term
+]
+
+
+def test_variants_come_from_the_word_swaps_of_other_entries():
+    variants, lengths = compose(PAIRS)
+    assert set(variants) == {"counterfeit intelligence", "artificial consciousness", "irregular forest",
+                             "random woodland"}
+    assert variants["counterfeit intelligence"].split("\t") == ["artificial intelligence", "counterfeit>artificial"]
+    assert variants["irregular forest"].startswith("random forest\t")
+    assert "counterfeit consciousness" not in variants  # an entry already: matched directly
+    assert "artificial intelligence" not in variants    # a known term is genuine
+    assert not any(v.startswith("of ") for v in variants.values())  # no term starts with a function word
+    assert lengths["irregular"] == (2,)
+
+
+def test_find_reports_spans_with_their_swaps():
+    composed = ComposedTerms(*compose(PAIRS))
+    found = composed.find("we trained an irregular forest and counterfeit intelligence".split())
+    assert (3, 5, "random forest", "irregular>random") in found
+    assert (6, 8, "artificial intelligence", "counterfeit>artificial") in found
+
+
+def _dictionary() -> PhraseDictionary:
+    rows = ["spun\toriginal\tconfidence\tcontext\tsource"]
+    rows += [f"{' '.join(s)}\t{' '.join(o)}\t0.95\t\ttest" for s, o in PAIRS]
+    return PhraseDictionary(parse_text("\n".join(rows) + "\n", "test.tsv"))
+
+
+SPUN = ("We apply counterfeit consciousness to the task, following recent work on profound learning. "
+        "Our method trains an irregular woodland on the same data. ")
+
+
+def test_a_spun_paragraph_gets_the_composed_term():
+    text = SPUN + "The results show that counterfeit intelligence improves accuracy on all benchmarks."
+    result = repair_text(text, dictionary=_dictionary())
+    composed = [c for c in result.applied if c.rule == "model:composed"]
+    assert [(c.before, c.after) for c in composed] == [("counterfeit intelligence", "artificial intelligence")]
+    assert composed[0].sources[0] == "model"
+    assert composed[0].evidence[0]["swaps"] == ["counterfeit>artificial"]
+    assert "artificial intelligence improves" in result.text
+    # The flags of detect_text carry it too.
+    assert any(f.rule == "model:composed" for f in detect_text(text, dictionary=_dictionary()).flagged)
+    off = repair_text(text, dictionary=_dictionary(), config=RepairConfig(use_composition=False))
+    assert not any(c.rule == "model:composed" for c in off.changes)
+
+
+def test_a_clean_paragraph_is_left_alone():
+    text = "The results show that counterfeit intelligence reports were filed by the agency last year."
+    assert repair_text(text, dictionary=_dictionary()).changes == []
+
+
+def test_synonyms_of_similar_frequency_are_not_composed():
+    # "revealed" is not much rarer than "showed": a writer may choose it.
+    pairs = PAIRS + [(("survey", "confirmed"), ("survey", "showed")), (("study", "revealed"), ("study", "showed"))]
+    rows = ["spun\toriginal\tconfidence\tcontext\tsource"] + [f"{' '.join(s)}\t{' '.join(o)}\t0.95\t\ttest" for s, o in pairs]
+    dictionary = PhraseDictionary(parse_text("\n".join(rows) + "\n", "test.tsv"))
+    assert "survey revealed" in dictionary.composed().variants
+    result = repair_text(SPUN + "A survey revealed the same pattern.", dictionary=dictionary)
+    assert not any(c.rule == "model:composed" for c in result.changes)
+
+
+def test_held_out_tortured_phrases_are_found_by_composition():
+    # The held-out phrases of tests/cases/tortured_heldout.tsv are in no dictionary:
+    # composition finds a share of them, and changes almost no established term.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from evaluate_tortured import measure
+
+    with_composition = measure(RepairConfig())
+    without = measure(RepairConfig(use_composition=False))
+    cases = with_composition["cases"]
+    assert cases > 1000
+    assert with_composition["corrected"] >= 0.09 * cases > 2 * without["corrected"]
+    assert with_composition["detected"] >= 0.15 * cases
+    assert with_composition["control_changed"] <= 0.01 * cases
