@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 # Bump when the shape of a cached value changes.
 FORMAT_VERSION = 1
+KEEP_VERSIONS = 4  # cache files kept per resource name, the most recently used
 
 
 def cache_dir() -> Path | None:
@@ -50,6 +51,7 @@ def cached(name: str, identity: bytes | str, build: Callable[[], T],
     try:
         value = marshal.loads(path.read_bytes())
         if valid(value):
+            _touch(path)
             return value
     except (OSError, EOFError, ValueError, TypeError):
         pass
@@ -65,6 +67,20 @@ def file_identity(path: str | Path) -> str:
     return f"{os.path.abspath(path)}\0{st.st_size}\0{st.st_mtime_ns}"
 
 
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # recently used: kept when older versions are dropped
+    except OSError:
+        pass
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def _store(path: Path, name: str, value: object) -> None:
     try:
         data = marshal.dumps(value)
@@ -77,8 +93,10 @@ def _store(path: Path, name: str, value: object) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
-        # Older versions of the same resource are of no further use.
-        for old in path.parent.glob(f"{name}-*.marshal"):
+        # Keep the few versions of a resource used last (a user may switch
+        # between two dictionary sets); older ones are of no further use.
+        versions = sorted(path.parent.glob(f"{name}-*.marshal"), key=_mtime, reverse=True)
+        for old in versions[KEEP_VERSIONS:]:
             if old != path:
                 old.unlink(missing_ok=True)
     except (OSError, ValueError):

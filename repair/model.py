@@ -39,6 +39,7 @@ class BigramModel:
         self.bigrams = bigrams
         self.total = total if total is not None else float(sum(map(int, unigrams.values()))) or 1.0
         self._memo: dict[tuple[str, str | None], float] = {}
+        self.identity: str | None = None  # set when made from files
 
     @classmethod
     def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
@@ -50,7 +51,9 @@ class BigramModel:
             "bigram-model", identity, lambda: _sharded_counts(unigram_path, bigram_path),
             valid=lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], float)
             and all(isinstance(s, list) and s and len(s) & (len(s) - 1) == 0 for s in v[1:]))
-        return cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total)
+        model = cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total)
+        model.identity = identity  # what resources derived from the model are cached by
+        return model
 
     def unpack_all(self) -> None:
         """Unpack the counts now rather than shard by shard on first use: each

@@ -101,7 +101,8 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     doc = tokenize(cleaned)
     candidates = propose(doc, references, dictionary, config, model)
     score = score_document(doc, candidates, config, model)
-    if config.use_composition and config.use_dictionary and score >= config.min_document_score and len(dictionary):
+    if config.use_composition and config.use_dictionary and model is not None and score >= config.min_document_score \
+            and len(dictionary):
         candidates += composed_candidates(doc, candidates, dictionary, config, model, score)
     return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score), model
 
@@ -359,29 +360,23 @@ def _note_model(c: Candidate, score: float) -> None:
 
 
 def composed_candidates(doc: Document, candidates: list[Candidate], dictionary: PhraseDictionary,
-                        config: RepairConfig, model: BigramModel | None, score: float) -> list[Candidate]:
+                        config: RepairConfig, model: BigramModel, score: float) -> list[Candidate]:
     """In a spun document only: phrases that no entry lists but that read as a
     known term once each word is swapped back as some entry swaps it
     (:mod:`repair.compose`), judged like the dictionary's own candidates."""
     covered = {k for c in candidates for k in range(c.start, c.end)}
     protected = doc.protected
     found = []
-    for i, j, term, swaps in dictionary.composed().find(doc.norms):
+    if isinstance(model, _LazyModel):
+        model = default_model()  # the one object the composed terms are kept for
+    for i, j, term, swaps in dictionary.composed(model).find(doc.norms):
         if not covered.isdisjoint(range(i, j)) or True in protected[i:j]:
             continue
-        if model is not None:
-            norms = doc.norms
-            if all(model.bigrams.get(a + " " + b) for a, b in zip(norms[i:j - 1], norms[i + 1:j])):
-                continue  # every pair of its words is a common collocation: ordinary English
-            pairs = [swap.split(">") for swap in swaps.split(";")]
-            if max(model.count(o) / model.count(w) for w, o in pairs) < config.composed_min_rarity:
-                continue  # synonyms of about the same frequency: a choice of words, not a tortured phrase
         c = Candidate(i, j, term, ["model"], config.composed_prior,
                       [{"source": "model", "composed": f"{' '.join(doc.norms[i:j])} -> {term}",
                         "swaps": swaps.split(";")}], "model:composed")
         _judge(doc, c, config, model)
-        if model is not None:
-            _note_model(c, score)
+        _note_model(c, score)
         found.append(c)
     return found
 

@@ -30,7 +30,23 @@ def test_cached_builds_once_then_reads(cache_in):
     assert len(calls) == 1
     assert cache.cached("thing", "v2", build) == {"a": (1, 2.5, None)}  # a new identity is a miss
     assert len(calls) == 2
-    assert len(list(cache_in.glob("thing-*.marshal"))) == 1  # the stale version was removed
+    assert cache.cached("thing", "v1", build) and len(calls) == 2  # both versions kept: switching back is a hit
+
+
+def test_only_the_most_recently_used_versions_are_kept(cache_in):
+    import os
+    import time
+
+    for n in range(cache.KEEP_VERSIONS):
+        cache.cached("thing", f"v{n}", lambda: n)
+    stamp = time.time() - 100
+    for k, path in enumerate(sorted(cache_in.glob("thing-*.marshal"))):
+        os.utime(path, (stamp + k, stamp + k))  # all older than the next write
+    assert cache.cached("thing", "v0", lambda: -1) == 0  # a hit: v0 becomes the most recent
+    cache.cached("thing", "new", lambda: 99)
+    assert len(list(cache_in.glob("thing-*.marshal"))) == cache.KEEP_VERSIONS
+    calls = []
+    assert cache.cached("thing", "v0", lambda: calls.append(1) or -1) == 0 and not calls  # still there
 
 
 def test_broken_or_misshapen_cache_file_is_a_miss(cache_in):

@@ -14,8 +14,22 @@ PAIRS = [
 ]
 
 
+# Corpus counts: the spinner's words are rarer than the words they stand for.
+COUNTS = {"counterfeit": 1, "consciousness": 7, "artificial": 10, "intelligence": 31, "profound": 4, "deep": 53,
+          "learning": 50, "neural": 5, "organization": 75, "network": 225, "irregular": 3, "random": 44,
+          "woodland": 4, "forest": 43}
+
+
+def count(word: str) -> float:
+    return COUNTS.get(word, 20)
+
+
+def never_common(a: str, b: str) -> bool:
+    return False
+
+
 def test_variants_come_from_the_word_swaps_of_other_entries():
-    variants, lengths = compose(PAIRS)
+    variants, anchors = compose(PAIRS, count, never_common)
     assert set(variants) == {"counterfeit intelligence", "artificial consciousness", "irregular forest",
                              "random woodland"}
     assert variants["counterfeit intelligence"].split("\t") == ["artificial intelligence", "counterfeit>artificial"]
@@ -23,11 +37,17 @@ def test_variants_come_from_the_word_swaps_of_other_entries():
     assert "counterfeit consciousness" not in variants  # an entry already: matched directly
     assert "artificial intelligence" not in variants    # a known term is genuine
     assert not any(v.startswith("of ") for v in variants.values())  # no term starts with a function word
-    assert lengths["irregular"] == (2,)
+    assert anchors["irregular"] == ((0, 2),) and anchors["woodland"] == ((1, 2),)
+    assert "counterfeit" in anchors and "consciousness" in anchors  # each anchors its own variant
+
+
+def test_a_variant_needs_a_rare_swap_and_an_uncommon_pair_of_words():
+    assert "counterfeit intelligence" not in compose(PAIRS, lambda w: 10, never_common)[0]  # same frequency
+    assert "counterfeit intelligence" not in compose(PAIRS, count, lambda a, b: True)[0]  # a common collocation
 
 
 def test_find_reports_spans_with_their_swaps():
-    composed = ComposedTerms(*compose(PAIRS))
+    composed = ComposedTerms(*compose(PAIRS, count, never_common))
     found = composed.find("we trained an irregular forest and counterfeit intelligence".split())
     assert (3, 5, "random forest", "irregular>random") in found
     assert (6, 8, "artificial intelligence", "counterfeit>artificial") in found
@@ -63,11 +83,14 @@ def test_a_clean_paragraph_is_left_alone():
 
 
 def test_synonyms_of_similar_frequency_are_not_composed():
-    # "revealed" is not much rarer than "showed": a writer may choose it.
+    # With the real counts, "revealed" (13M) is not rare enough beside "showed" (22M): a writer may choose it.
+    from repair.model import default_model
+
     pairs = PAIRS + [(("survey", "confirmed"), ("survey", "showed")), (("study", "revealed"), ("study", "showed"))]
     rows = ["spun\toriginal\tconfidence\tcontext\tsource"] + [f"{' '.join(s)}\t{' '.join(o)}\t0.95\t\ttest" for s, o in pairs]
     dictionary = PhraseDictionary(parse_text("\n".join(rows) + "\n", "test.tsv"))
-    assert "survey revealed" in dictionary.composed().variants
+    assert "survey revealed" not in dictionary.composed(default_model()).variants
+    assert "survey revealed" in compose([(s, o) for s, o in pairs], lambda w: {"revealed": 1}.get(w, 100), never_common)[0]
     result = repair_text(SPUN + "A survey revealed the same pattern.", dictionary=dictionary)
     assert not any(c.rule == "model:composed" for c in result.changes)
 
