@@ -59,9 +59,10 @@ class ComposedTerms:
         the same entries and model were composed before."""
         from .dictionary import phrase_tokens
 
-        pairs = sorted({(tuple(e.spun), phrase_tokens(o)) for e in entries for o in e.originals})
+        entries = list(entries)
 
         def build():
+            pairs = sorted({(tuple(e.spun), phrase_tokens(o)) for e in entries for o in e.originals})
             return compose(pairs, model.count, lambda a, b: bool(model.bigrams.get(a + " " + b)))
 
         model_identity = getattr(model, "identity", None)
@@ -69,8 +70,9 @@ class ComposedTerms:
             return cls(*build())
         settings = f"{VERSION} {MAX_WORDS} {SWAPS_PER_WORD} {VARIANTS_PER_TERM} {MIN_WORD_CHARS} {MIN_RARITY} " \
                    f"{MAX_ANCHOR_COUNT}\n"
+        # The entries as written, not tokenized: computing this is most of a cache hit's time.
         identity = hashlib.sha256((settings + model_identity + "\n"
-                                   + "\n".join(" ".join(s) + "\t" + " ".join(o) for s, o in pairs))
+                                   + "\n".join(sorted(" ".join(e.spun) + "\t" + "|".join(e.originals) for e in entries)))
                                   .encode("utf-8", "surrogatepass")).digest()
         return cls(*cached("composed-terms", identity, build,
                            valid=lambda v: isinstance(v, tuple) and len(v) == 2))
