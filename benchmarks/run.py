@@ -103,6 +103,7 @@ def load_state() -> float:
 
     dictionary = PhraseDictionary.load(shipped_dictionary_paths())
     default_model().unpack_all()  # as a batch worker does, and like it
+    dictionary.composed(default_model())  # composed terms, as a batch worker loads them
     gc.freeze()  # keeps the collector from scanning the loaded resources again
     # `repair detect` and `repair fix` both build RepairConfig(use_dictionary=len(dictionary) > 0)
     # (fix also passes --min-confidence, whose default is the config default).

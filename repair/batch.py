@@ -386,6 +386,8 @@ def load_resources(settings: Settings) -> tuple:
         model = default_model() if config.use_model else None
         if model is not None:
             model.unpack_all()  # a worker needs every shard sooner or later
+            if config.use_composition and config.use_dictionary and len(dictionary):
+                dictionary.composed(model)  # the first spun document would load them anyway
         _RESOURCES.clear()
         cached = _RESOURCES[key] = (dictionary, config, model)
         # The dictionary and model are millions of long-lived objects: keep the
