@@ -111,3 +111,19 @@ def test_held_out_tortured_phrases_are_found_by_composition():
     assert with_composition["corrected"] >= 0.09 * cases > 2 * without["corrected"]
     assert with_composition["detected"] >= 0.15 * cases
     assert with_composition["control_changed"] <= 0.01 * cases
+
+
+def test_an_accepted_composed_change_is_learned_as_an_entry(tmp_path):
+    from repair.changelog import dumps
+    from repair.dictionary import load_file
+    from repair.learn import learn_from_logs
+
+    text = SPUN + "The results show that counterfeit intelligence improves accuracy on all benchmarks."
+    result = repair_text(text, dictionary=_dictionary())
+    assert any(c.rule == "model:composed" and c.status == "applied" for c in result.changes)
+    log = tmp_path / "reviewed.jsonl"
+    log.write_text(dumps(result.changes), encoding="utf-8")
+    learned = tmp_path / "learned.tsv"
+    learn_from_logs([str(log)], str(learned))
+    entries = {e.spun: e.originals for e in load_file(learned)}
+    assert entries[("counterfeit", "intelligence")] == ("artificial intelligence",)
