@@ -28,6 +28,9 @@ class RepairConfig:
         counted ("stated" -> "said" for the fourth time): a writer's habit
         repeats one word, a spinner swaps many different ones, so a clean press
         release full of "additionally" does not add up to "spun".
+    repeat_signal_limit
+        How many further signals of one swap count at all: a change log that
+        says "doc" 300 times is one habit, not 300 signs of a spinner.
     spin_prior_log_odds
         Log-odds that a document is spun before any signal is seen. Negative:
         it takes several signals before a text counts as spun.
@@ -87,6 +90,7 @@ class RepairConfig:
     clean_signal_rate: float = 0.5
     spun_signal_rate: float = 1.5
     repeat_signal_weight: float = 0.5
+    repeat_signal_limit: int = 4
     spin_prior_log_odds: float = -2.0
     model_weight: float = 0.6
     model_clip: float = 6.0

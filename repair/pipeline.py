@@ -338,7 +338,7 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
     best = select(candidates, key=lambda c: c.signal)
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
                                 config.spun_signal_rate, config.spin_prior_log_odds,
-                                _repeat_weights(doc, best, config.repeat_signal_weight))
+                                _repeat_weights(doc, best, config.repeat_signal_weight, config.repeat_signal_limit))
     if model is not None:
         for c in candidates:
             _note_model(c, score)
@@ -381,17 +381,20 @@ def composed_candidates(doc: Document, candidates: list[Candidate], dictionary: 
     return found
 
 
-def _repeat_weights(doc: Document, best: list[Candidate], repeat_weight: float) -> list[float]:
+def _repeat_weights(doc: Document, best: list[Candidate], repeat_weight: float, repeat_limit: int) -> list[float]:
     """Weight of each of ``best`` in the document score: a swap (written
-    words -> original) counts in full at its strongest signal, and at
-    ``repeat_weight`` each further time."""
-    strongest: dict[tuple, Candidate] = {}
+    words -> original) counts in full at its strongest signal, at
+    ``repeat_weight`` for each of its next ``repeat_limit`` signals (strongest
+    first), and not at all after that."""
+    by_swap: dict[tuple, list[Candidate]] = {}
     for c in best:
-        swap = (*doc.norms[c.start:c.end], None, c.replacement.lower())
-        if swap not in strongest or c.signal > strongest[swap].signal:
-            strongest[swap] = c
-    first = {id(c) for c in strongest.values()}
-    return [1.0 if id(c) in first else repeat_weight for c in best]
+        by_swap.setdefault((*doc.norms[c.start:c.end], None, c.replacement.lower()), []).append(c)
+    weight: dict[int, float] = {}
+    for group in by_swap.values():
+        group.sort(key=lambda c: -c.signal)
+        for rank, c in enumerate(group):
+            weight[id(c)] = 1.0 if rank == 0 else repeat_weight if rank <= repeat_limit else 0.0
+    return [weight[id(c)] for c in best]
 
 
 def weigh_candidates(candidates: list[Candidate], score: float, config: RepairConfig) -> None:

@@ -62,3 +62,12 @@ def test_a_press_release_full_of_one_writers_habits_is_left_alone():
     assert result.spin_score < 0.5 and result.changes == []
     # Counted at full weight, its repeated "stated" and "additionally" would make it look spun.
     assert repair_text(text, config=RepairConfig(repeat_signal_weight=1.0)).spin_score >= 0.5
+
+
+def test_a_swap_repeated_hundreds_of_times_counts_a_few_times_only():
+    # A change log that says "doc" on every line is one habit, not hundreds of signs of a spinner.
+    lines = "".join(f"* doc: fix a typo in the {n}th section of the guide\n" for n in range(300))
+    result = repair_text(lines)
+    assert result.spin_score < 0.5 and result.changes == []
+    unlimited = RepairConfig(repeat_signal_limit=10_000)
+    assert detect_text(lines, config=unlimited).spin_score >= 0.5  # counted every time, it would look spun
