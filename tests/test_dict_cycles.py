@@ -11,7 +11,7 @@ CYCLE = "spun\toriginal\tconfidence\tcontext\tsource\nsafety\tsecurity\t0.99\t\t
 def test_a_cycle_changes_each_span_at_most_once_per_run():
     d = PhraseDictionary(parse_text(CYCLE, "cycle.tsv"))
     text = "The safety rules and the security rules. " * 20
-    result = repair_text(text, dictionary=d, config=RepairConfig(min_confidence=0.0, min_document_score=0.0))
+    result = repair_text(text, dictionary=d, config=RepairConfig(min_confidence=0.0, min_proposal=0.0, min_document_score=0.0))
     spans = [(c.start, c.end) for c in result.applied]
     assert len(spans) == len(set(spans))
     assert result.text.count("security rules") == 20 and result.text.count("safety rules") == 20
