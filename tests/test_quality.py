@@ -113,8 +113,9 @@ def test_spun_articles_aggregate_precision_and_recall(article_scores):
     found = sum(round(s["recall"] * s["gold"]) for s in article_scores.values())
     precision, recall = right_changes / changes, found / gold
     report = {k: (s["precision"], s["recall"]) for k, s in article_scores.items()}
-    assert precision >= 0.93, f"aggregate precision {precision:.4f}; per article {report}"
-    assert recall >= 0.5, f"aggregate recall {recall:.4f}; per article {report}"
+    # Regression guards, a little under the figures of 2026-11-23 (P 0.971, R 0.788 over articles 01-40).
+    assert precision >= 0.95, f"aggregate precision {precision:.4f}; per article {report}"
+    assert recall >= 0.75, f"aggregate recall {recall:.4f}; per article {report}"
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in SPUN_ARTICLES])
