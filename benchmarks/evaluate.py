@@ -70,7 +70,7 @@ def main() -> int:
         s = score(spun, result.text, gold)
         rows.append(s)
         if args.misses:
-            for why, line in missed_edits(spun, gold, result, spun_path.stem):
+            for why, line in missed_edits(spun, gold, result, spun_path.stem, score):
                 misses.setdefault(why, []).append(line)
         print(f"{spun_path.stem:10} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} "
               f"{s['net_repair']:6.3f} {s['gold']:5d} {s['false_changes']:5d}")
@@ -115,11 +115,15 @@ def report_clean(label: str, texts: list[tuple[str, str]], config: RepairConfig,
           f"({5000 * changed / max(words, 1):.2f} per 5,000 words)")
 
 
-def missed_edits(spun: str, gold: dict, result, name: str):
-    """(why, description) for each gold edit that no applied change repairs.
+def missed_edits(spun: str, gold: dict, result, name: str, score):
+    """(why, description) for each gold edit left wrong in the repaired text, as the scorer
+    sees it: an edit that neighbouring changes restore together counts as right.
     Proposed candidates come from the same repair with every candidate kept."""
-    applied = [c for c in result.applied if c.sources != ["cleanup"]]
+    verdict = score(spun, result.text, gold)
+    # The scorer names wrong regions by their words; claim the gold edits they hold, in order.
+    unclaimed = [(where, list(want)) for where, _, want in verdict["missed"] + verdict["wrong"] if want]
     everything = repair_text(spun, config=RepairConfig(min_confidence=0.0, min_proposal=0.0)).changes
+    applied = [c for c in result.applied if c.sources != ["cleanup"]]
     for edit in gold["edits"]:
         start, end = edit["start"], edit["end"]
         expected = [e.lower() for e in edit["expected"]]
@@ -132,7 +136,12 @@ def missed_edits(spun: str, gold: dict, result, name: str):
             return any(e in c.after.lower() for e in expected) and c.before.lower().count(edit["spun"].lower()) == 1
 
         if any(right(c) for c in overlapping(applied)):
-            continue
+            continue  # repaired here, even if a neighbour in the same region is not
+        spun_words = " ".join(edit["spun"].lower().split())
+        region = next((r for r in unclaimed if edit["expected"][0] in r[1] and spun_words in r[0].lower()), None)
+        if region is None:
+            continue  # restored by several changes together
+        region[1].remove(edit["expected"][0])
         context = spun[max(0, start - 30):start].replace("\n", " ") + "[" + edit["spun"] + "]" \
             + spun[end:end + 30].replace("\n", " ")
         found = overlapping(everything)
