@@ -24,6 +24,11 @@ from .cache import cached, file_identity
 # estimated as independent words, capped just below this count.
 _BIGRAM_FLOOR = 6_400_000
 _UNSEEN_WORD = 20_000  # count given to words missing from the unigram list
+# The bigram list was counted over a larger corpus than the unigram list: raw,
+# "need a" would be 3x as frequent as "need". Bigram counts are divided by
+# the smallest factor that keeps every common word's continuations summing
+# to at most its own count (measured when the lists are parsed: about 59).
+_SCALE_WORDS = 1000
 _MEMO_SIZE = 1 << 14  # remembered log-probabilities (about 2 MB at most; 3 lookups in 4 hit it)
 _UNIGRAM_LINE = re.compile(r"^(\S+) (\d+)\s*$", re.M)
 _BIGRAM_LINE = re.compile(r"^(\S+ \S+) (\d+)\s*$", re.M)
@@ -32,12 +37,13 @@ _BIGRAM_LINE = re.compile(r"^(\S+ \S+) (\d+)\s*$", re.M)
 class BigramModel:
     """Word bigram log-probabilities with a capped independence backoff."""
 
-    def __init__(self, unigrams, bigrams, total: float | None = None):
+    def __init__(self, unigrams, bigrams, total: float | None = None, bigram_scale: float | None = None):
         # ``unigrams``/``bigrams``: any mapping with ``get`` from a word (a
         # "word1 word2" pair) to its count, as an int or a digit string.
         self.unigrams = unigrams
         self.bigrams = bigrams
         self.total = total if total is not None else float(sum(map(int, unigrams.values()))) or 1.0
+        self.bigram_scale = bigram_scale if bigram_scale is not None else _bigram_scale(unigrams, bigrams)
         self._memo: dict[tuple[str, str | None], float] = {}
         self.identity: str | None = None  # set when made from files
 
@@ -47,11 +53,11 @@ class BigramModel:
         Parsed once into shards kept in the user's cache (:mod:`repair.cache`);
         a run unpacks only the shards its words fall in."""
         identity = "\0".join(file_identity(p) for p in (unigram_path, bigram_path))
-        total, unigram_shards, bigram_shards = cached(
+        total, scale, unigram_shards, bigram_shards = cached(
             "bigram-model", identity, lambda: _sharded_counts(unigram_path, bigram_path),
-            valid=lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], float)
-            and all(isinstance(s, list) and s and len(s) & (len(s) - 1) == 0 for s in v[1:]))
-        model = cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total)
+            valid=lambda v: isinstance(v, tuple) and len(v) == 4 and isinstance(v[0], float) and isinstance(v[1], float)
+            and all(isinstance(s, list) and s and len(s) & (len(s) - 1) == 0 for s in v[2:]))
+        model = cls(ShardedCounts(unigram_shards), ShardedCounts(bigram_shards), total, scale)
         model.identity = identity  # what resources derived from the model are cached by
         return model
 
@@ -87,7 +93,10 @@ class BigramModel:
             return math.log(c_word / self.total)
         c_prev = self.count(prev)
         pair = self.bigrams.get(prev + " " + word)
-        pair = min(_BIGRAM_FLOOR * 0.5, c_prev * c_word / self.total) if pair is None else float(pair)
+        if pair is None:
+            pair = min(_BIGRAM_FLOOR * 0.5 / self.bigram_scale, c_prev * c_word / self.total)
+        else:
+            pair = float(pair) / self.bigram_scale
         return math.log(max(pair, 1.0) / c_prev)
 
     def sequence_logp(self, words: list[str], left: str | None, right: str | None) -> float:
@@ -154,7 +163,21 @@ def _sharded_counts(unigram_path: str, bigram_path: str) -> tuple[float, list[by
     with open(bigram_path, encoding="utf-8") as fh:
         bigrams = {w: int(c) for w, c in _BIGRAM_LINE.findall(fh.read())}
     total = float(sum(unigrams.values())) or 1.0
-    return total, _shard(unigrams, 256), _shard(bigrams, 1024)
+    return total, _bigram_scale(unigrams, bigrams), _shard(unigrams, 256), _shard(bigrams, 1024)
+
+
+def _bigram_scale(unigrams, bigrams) -> float:
+    """How many times larger the bigram counts run than the unigram counts: the
+    largest ratio, over the most frequent words, of the counts of the pairs a
+    word starts to the word's own count (at least 1)."""
+    counts = {w: int(c) for w, c in unigrams.items()}
+    common = set(sorted(counts, key=counts.__getitem__, reverse=True)[:_SCALE_WORDS])
+    following: dict[str, int] = dict.fromkeys(common, 0)
+    for pair, c in bigrams.items():
+        first = pair.partition(" ")[0]
+        if first in following:
+            following[first] += int(c)
+    return max([1.0] + [following[w] / counts[w] for w in common if counts[w] > 0])
 
 
 @lru_cache(maxsize=1)
