@@ -842,9 +842,10 @@ TABLE = _parse_table(SPIN_TABLE)
 MAX_WORDS = max(len(k.split()) for k in TABLE)
 
 # Articles spun with another table than SPIN_TABLE (by --all too), relative to
-# this directory: 33-40 measure how the substitutions of the real spinner
-# behind seed 000 generalise to new contexts (tests/cases/articles/README.md).
-ARTICLE_TABLES = {f"{n}.txt": "seed000_table.tsv" for n in range(33, 41)}
+# this directory: 33-40 and 47-52 measure how the substitutions of the real
+# spinner behind seed 000 generalise to new contexts
+# (tests/cases/articles/README.md).
+ARTICLE_TABLES = {f"{n}.txt": "seed000_table.tsv" for n in [*range(33, 41), *range(47, 53)]}
 
 
 def load_table(path):
