@@ -317,11 +317,22 @@ def propose(
     return list(merged.values())
 
 
+# Nats an original must gain in context for each written word it changes
+# beyond the fewest any alternative changes: "safety agency" is read as
+# "security agency" rather than "security firm" unless the context insists.
+_CHANGED_WORD_COST = 1.0
+
+
 def _best_alternative(doc: Document, i: int, j: int, originals: Sequence[str], model: BigramModel | None) -> str:
     if len(originals) == 1 or model is None:
         return originals[0]
-    scored = [(context_preference(model, doc.norms, i, j, [w.lower() for w in o.split()]), -n, o)
-              for n, o in enumerate(originals)]
+    written = doc.norms[i:j]
+    scored = []
+    for n, o in enumerate(originals):
+        words = o.lower().split()
+        changed = len(words) + len(written) - 2 * len(set(words) & set(written))
+        preference = context_preference(model, doc.norms, i, j, words) - _CHANGED_WORD_COST * changed
+        scored.append((preference, -n, o))
     return max(scored)[2]
 
 
