@@ -165,3 +165,20 @@ def test_spun_words_inside_quotations_are_kept(seed000):
     assert quote in out
     # ... while the same words outside the quotation are repaired.
     assert "military exercises" in repair_text(seed000 + "\n\nthe navy workouts ended.\n").text.splitlines()[-1]
+
+
+# --- (e) ordinary phrases inside a spun article -------------------------------------------------
+
+GENUINE_IN_SPUN = [line for line in read(CASES / "in_spun" / "genuine.txt").splitlines()
+                   if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("sentence", GENUINE_IN_SPUN, ids=lambda s: " ".join(s.split()[:4]))
+def test_an_ordinary_phrase_in_a_spun_article_keeps_its_words(seed000, sentence):
+    # The document is spun (score 1.0), so only the entries' context and the
+    # model stand between these phrases and a change.
+    text = seed000.rstrip("\n") + "\n\n" + sentence + "\n"
+    result = repair_text(text)
+    assert result.spin_score > 0.9
+    tail = len(text) - len(sentence) - 1
+    assert [(c.before, c.after) for c in spin_changes(result) if c.end > tail] == []
