@@ -13,10 +13,15 @@ all (no entry, or its context condition ruled it out), a candidate with the
 right original below the confidence threshold, or a candidate with another
 original.
 
+``--open-gate`` also counts the spin changes made in clean text that follows
+a spun article (seed 000) in the same document: the document score is then
+high, and only the entries' context and the context model keep ordinary words
+as they are. It uses the negatives and the clean versions of the tuning
+articles (01-16, 33-36), never those of the held-out ones.
+
 The spun articles come in several sets (tests/cases/articles/README.md):
-01-08 were used to tune the dictionaries, 09-16 and 17-32 are held out;
-33-40 carry only seed 000's swaps, in new contexts; 41-46 (built-in table)
-and 47-52 (seed 000's swaps) are held-out sets that were never tuned on.
+01-16 and 33-36 were used to tune the dictionaries; 17-32, 37-40, 41-46
+(built-in table) and 47-52 (seed 000's swaps) are held out, never tuned on.
 """
 from __future__ import annotations
 
@@ -49,6 +54,8 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true",
                         help="list the gold edits left unrepaired, grouped by why")
     parser.add_argument("--min-confidence", type=float, default=RepairConfig.min_confidence)
+    parser.add_argument("--open-gate", action="store_true",
+                        help="also count changes in clean text appended to a spun article (gate open)")
     parser.add_argument("--machine-prose", action="store_true",
                         help="also count changes in clean prose found on this machine (licences, Python's docs, "
                              "/usr/share/doc)")
@@ -96,6 +103,8 @@ def main() -> int:
     clean_files += sorted((ROOT / "seeds").glob("001_*.txt"))
     report_clean("clean text", [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in clean_files],
                  config, args.show, "files")
+    if args.open_gate:
+        report_open_gate(config, args.show)
     if args.machine_prose:
         report_clean("clean prose on this machine (licences, Python's docs)", machine_prose(), config, args.show)
         report_clean("package documentation on this machine (/usr/share/doc)", package_docs(), config, args.show)
@@ -114,6 +123,26 @@ def report_clean(label: str, texts: list[tuple[str, str]], config: RepairConfig,
         for c in bad if show else ():
             print(f"  {name}: {c.before!r} -> {c.after!r} ({c.confidence:.2f}, score {result.spin_score:.2f})")
     print(f"{label}: {len(texts)} {unit}, {words} words, {changed} spin changes "
+          f"({5000 * changed / max(words, 1):.2f} per 5,000 words)")
+
+
+def report_open_gate(config: RepairConfig, show: bool) -> None:
+    """Spin changes in clean text that follows spun seed 000 in one document."""
+    (seed,) = sorted((ROOT / "seeds").glob("000_*.txt"))
+    spun = seed.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    tuned = [f"{n:02d}" for n in [*range(1, 17), *range(33, 37)]]
+    files = sorted((ROOT / "tests" / "cases" / "negative").glob("*.txt"))
+    files += [ROOT / "tests" / "cases" / "articles" / "clean" / f"{n}.txt" for n in tuned]
+    words = changed = 0
+    for path in files:
+        clean = path.read_text(encoding="utf-8")
+        result = repair_text(spun + clean, config=config)
+        words += result.word_count - repair_text(spun, config=config).word_count
+        bad = [c for c in spin_changes(result) if c.start >= len(spun)]
+        changed += len(bad)
+        for c in bad if show else ():
+            print(f"  {path.name}: {c.before!r} -> {c.after!r} ({c.confidence:.2f}, {c.rule})")
+    print(f"clean text after a spun article (gate open): {len(files)} files, {words} words, {changed} spin changes "
           f"({5000 * changed / max(words, 1):.2f} per 5,000 words)")
 
 
