@@ -57,9 +57,10 @@ def test_seed000_with_source_reference_and_no_dictionary(how, seed000, seed000_g
 
 @pytest.mark.xfail(strict=True, reason=(
     "Quality target not met yet: seed 000 with reference seed 001 measured F1 0.9255 when the "
-    "issue was filed, 0.9332 (P 0.9516, R 0.9155) on 2026-11-23, with 1 false change "
-    "('precept' -> 'principle') and 'calls for for' -> 'demands for' wrong; target F1 >= 0.95 "
-    "and no false changes."))
+    "issue was filed and 0.9408 (P 0.9524, R 0.9296) on 2026-11-23 (sessions 5 and 6), with 1 "
+    "false change (the second 'precept' -> 'principle', which the gold leaves unmarked), 'of' -> "
+    "'in' missed inside 'calls for for safety ensures of', and 'starting', 'much' missed; target "
+    "F1 >= 0.95 and no false changes."))
 def test_seed000_with_seed001_reference_meets_target(seed000, seed001, seed000_gold, score):
     s = score(seed000, repair_text(seed000, references=[seed001]).text, seed000_gold)
     assert s["f1"] >= 0.95 and s["false_changes"] == 0, summary(s)
