@@ -30,11 +30,14 @@ _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 # Trailing blanks, odd spaces included (they would become plain trailing spaces).
 _TRAILING = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff]+$")
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
-# What ftfy could change: entities, controls, odd spaces and invisibles,
-# fullwidth forms and ligatures, lone surrogates. Mojibake and
-# non-NFC text are checked separately (ftfy.badness, unicodedata).
-_MAY_NEED_FTFY = re.compile("[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200b"
-                            "\u202f\u205f\u2060\u3000\ufeff\ufb00-\ufb06\uff01-\uff5e\ud800-\udfff]")
+# What ftfy could change: entities, controls, fullwidth forms and ligatures,
+# lone surrogates. Mojibake and non-NFC text are checked separately
+# (ftfy.badness, unicodedata). Odd spaces and invisible characters are not
+# here: ftfy leaves them alone or does what _fix_whitespace does (U+3000 to a
+# space, U+FEFF removed), so a line holding only those needs no ftfy pass.
+_MAY_NEED_FTFY = re.compile("[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                            "\ufb00-\ufb06\uff01-\uff5e\ud800-\udfff]")
+_ODD_OR_INVISIBLE = re.compile("[\u00a0\u00ad\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]")
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                             "\u03a9\u0393\u03c0\u2500-\u25ff]")
 _ASCII_PRINTABLE = re.compile(r"[\x20-\x7e]*")
@@ -127,14 +130,13 @@ def clean_text(text: str, html: bool | None = None) -> tuple[str, list[Change], 
         for offset, piece in _pieces(stripped):
             need = _needed_fix(piece)
             if need == "ftfy":
-                fixed = _fix_piece(piece, config)
-            else:  # ftfy would change nothing here: runs of spaces at most
-                fixed = _fix_whitespace(piece) if need else piece
+                fixed, why = _fix_piece(piece, config)
+            else:  # ftfy would change nothing here: spaces and invisibles at most
+                fixed, why = (_fix_whitespace(piece) if need else piece), ["whitespace"]
             if offset + len(piece) == len(stripped):
                 # The line's end: a fix may have made trailing blanks ("&nbsp;").
                 fixed = _TRAILING.sub("", fixed)
             if fixed != piece:
-                why = _explain(piece, fixed, config) if need == "ftfy" else ["whitespace"]
                 for a, b, c, d in _diff_spans(piece, fixed):
                     edits.append((in_pos + offset + a, in_pos + offset + b, out_pos + c, out_pos + d))
                     changes.append(Change(
@@ -176,6 +178,8 @@ def _needed_fix(piece: str) -> str | None:
     # the hint characters; only around them is ftfy's badness check worth running.
     elif _MAY_NEED_FTFY.search(piece) or not unicodedata.is_normalized("NFC", piece) or _bad_near_hints(piece):
         return "ftfy"
+    elif _ODD_OR_INVISIBLE.search(piece):
+        return "whitespace"
     return "whitespace" if "  " in piece else None
 
 
@@ -197,32 +201,32 @@ def _window_is_bad(window: str) -> bool:
     return is_bad(window)  # names with accents come back again and again
 
 
-def _fix_piece(piece: str, config: "ftfy.TextFixerConfig") -> str:
+def _fix_piece(piece: str, config: "ftfy.TextFixerConfig") -> tuple[str, list[str]]:
     """ftfy and the whitespace fixes, repeated until stable (a fix can reveal
-    another, e.g. mojibake next to a C1 control), so cleanup is idempotent."""
+    another, e.g. mojibake next to a C1 control), so cleanup is idempotent;
+    with the names of the fixes made, for the change log. The first pass
+    explains itself: ftfy is not run a second time only to say what it did."""
     import ftfy
 
+    explaining = config._replace(explain=True)
+    steps: list[str] = []
     fixed = piece
-    for _ in range(3):
-        again = _fix_whitespace(ftfy.fix_text(fixed, config))
+    for n in range(3):
+        if n == 0 and "\n" not in piece:  # fix_text would see one line too: same result
+            again, explanation = ftfy.fix_and_explain(fixed, explaining)
+            for step in explanation or ():
+                name = str(step[1] if isinstance(step, tuple) else getattr(step, "transformation", step))
+                if name not in steps:
+                    steps.append(name)
+            again = _fix_whitespace(again)
+        else:
+            again = _fix_whitespace(ftfy.fix_text(fixed, config))
         if again == fixed:
             break
         fixed = again
-    return fixed
-
-
-def _explain(piece: str, fixed: str, config: "ftfy.TextFixerConfig") -> list[str]:
-    import ftfy
-
-    steps = []
-    _, explanation = ftfy.fix_and_explain(piece, config._replace(explain=True))
-    for step in explanation or ():
-        name = step[1] if isinstance(step, tuple) else getattr(step, "transformation", str(step))
-        if name not in steps:
-            steps.append(str(name))
     if _fix_whitespace(piece) != piece and "whitespace" not in steps:
         steps.append("whitespace")
-    return steps
+    return fixed, steps
 
 
 def _diff_spans(a: str, b: str) -> list[tuple[int, int, int, int]]:
