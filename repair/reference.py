@@ -57,7 +57,10 @@ def pair_sentences(doc: Document, ref: Document, config: RepairConfig) -> list[S
         # Vote with the sentence's rarest words only: they say the most about
         # which reference sentence it is, and their short postings keep the
         # work per sentence bounded however long the reference is.
-        postings = sorted((index[w] for w in content if w in index), key=len)[:_VOTING_WORDS]
+        # Ties broken by the word itself: a set's order changes from run to run
+        # (hash randomisation), and the output must not.
+        rarest = sorted((len(index[w]), w) for w in content if w in index)[:_VOTING_WORDS]
+        postings = [index[w] for _, w in rarest]
         votes: Counter[int] = Counter()
         # A word found all over a long reference votes only for the sentences
         # around where this one would be if the two texts ran in parallel:
