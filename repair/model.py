@@ -221,6 +221,13 @@ def context_preference(model: BigramModel, norms: list[str], i: int, j: int, can
     (natural-log likelihood ratio; > 0 favours the candidate)."""
     left = _context_word(norms, i - 1)
     right = _context_word(norms, j)
+    if j - i == 1 and len(candidate) == 1:
+        # One word for one, the common case: P(right) cancels out.
+        logp, written, proposed = model.logp, norms[i], candidate[0]
+        ratio = logp(proposed, left) - logp(written, left)
+        if right is not None:
+            ratio += logp(right, proposed) - logp(right, written)
+        return ratio
     current = norms[i:j]
     return (model.sequence_logp(candidate, left, right)
             - model.sequence_logp(current, left, right))
