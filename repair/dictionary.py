@@ -93,14 +93,20 @@ class Entry:
         for before, negated, single, phrases, others in self._conditions:
             # Plain words and phrases are the common case: set lookups, no loop
             # over the alternatives.
+            # (The phrase and special-word checks run only when there are any:
+            # most conditions are single words, and a generator costs.)
             if before:
                 hit = i > 0 and norms[i - 1] in single
-                hit = hit or any(i >= k and tuple(norms[i - k:i]) in options for k, options in phrases)
-                hit = hit or any(_words_before(doc, i, alt) for alt in others)
+                if not hit and phrases:
+                    hit = any(i >= k and tuple(norms[i - k:i]) in options for k, options in phrases)
+                if not hit and others:
+                    hit = any(_words_before(doc, i, alt) for alt in others)
             else:
                 hit = j < len(norms) and norms[j] in single
-                hit = hit or any(tuple(norms[j:j + k]) in options for k, options in phrases)
-                hit = hit or any(_words_after(doc, j, alt) for alt in others)
+                if not hit and phrases:
+                    hit = any(tuple(norms[j:j + k]) in options for k, options in phrases)
+                if not hit and others:
+                    hit = any(_words_after(doc, j, alt) for alt in others)
             if hit == negated:
                 return False
         return True

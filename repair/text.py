@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from itertools import accumulate, compress
 from operator import itemgetter, or_
 from dataclasses import dataclass, field
@@ -53,10 +54,10 @@ class Document:
     norms: list[str] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)  # token index ranges
     sentence_of: list[int] = field(default_factory=list)
-    protected: list[bool] = field(default_factory=list)
+    protected: Sequence[bool] = field(default_factory=list)
     quoted: list[bool] = field(default_factory=list)
     name_like: list[bool] = field(default_factory=list)
-    numeric: list[bool] = field(default_factory=list)
+    numeric: Sequence[bool] = field(default_factory=list)
     quotations: list[tuple[int, int]] = field(default_factory=list)  # character spans
     _word_count: int = -1
 
@@ -112,13 +113,36 @@ def tokenize(text: str) -> Document:
     if markup:  # HTML input: tags, scripts, styles and comments are never changed
         quoted = list(map(or_, quoted, _mask_spans(starts, markup)))
     doc.quoted = quoted
-    numeric = [False] * n
-    for m in _DIGIT.finditer(straight):  # digits are rare: find them, then their tokens
-        numeric[bisect_right(starts, m.start()) - 1] = True
-    doc.numeric = numeric
     doc.name_like = _name_like(doc, words)
-    doc.protected = list(map(or_, map(or_, quoted, doc.name_like), numeric))
+    # Whether a token holds a digit is asked of a few tokens only (those a
+    # change would touch): looked up per token, not found by a scan of the text.
+    doc.numeric = numeric = TokenFlags(lambda k: _DIGIT.search(words[k]) is not None, n)
+    doc.protected = TokenFlags(lambda k: quoted[k] or doc.name_like[k] or numeric[k], n)
     return doc
+
+
+class TokenFlags(Sequence):
+    """A read-only list of per-token booleans, each computed on first use."""
+
+    __slots__ = ("_compute", "_known", "_n")
+
+    def __init__(self, compute, n: int):
+        self._compute, self._known, self._n = compute, {}, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._n))]
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(k)
+        value = self._known.get(k)
+        if value is None:
+            value = self._known[k] = self._compute(k)
+        return value
 
 
 _LINE_BREAK = re.compile(r"[\r\n]")
