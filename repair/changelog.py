@@ -48,7 +48,7 @@ class Change:
                 "evidence": self.evidence, "rule": self.rule}
 
     def to_json(self) -> str:
-        return _ENCODER.encode(self.to_dict())
+        return _encode(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "") -> "Change":
@@ -74,8 +74,19 @@ class Change:
         return change
 
 
-# One encoder for every record: json.dumps with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
+# One encoder for every record: json.dumps with options builds a new one per
+# call. A record is plain data (no cycles to look for), and the C encoder is
+# made once rather than once per record: a quarter of the time of a record
+# with a long dictionary context goes to that.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+_C_ENCODER = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+
+
+def _encode(record: dict) -> str:
+    if _C_ENCODER is None:  # a Python without the json accelerator
+        return _ENCODER.encode(record)
+    return "".join(_C_ENCODER(record, 0))
 
 
 def dumps(changes: Iterable[Change]) -> str:

@@ -119,3 +119,13 @@ def test_pipeline_log_with_nel_character_round_trips():
     text = "He said \x85 it."
     result = repair_text(text)
     assert apply_changes(text, parse(dumps(result.changes))) == result.text
+
+
+def test_a_record_is_the_json_of_its_dict(seed000):
+    # Records are written with one C encoder made once (changelog._encode).
+    changes = repair_text(seed000).changes
+    assert len(changes) > 20
+    for c in changes:
+        assert c.to_json() == json.dumps(c.to_dict(), ensure_ascii=False)
+    odd = Change("c1", 0, 1, "\u2028é\"", "x\\", ["model"], float("nan"), "proposed", [{"n": [1, None, True]}], "")
+    assert odd.to_json() == json.dumps(odd.to_dict(), ensure_ascii=False)
