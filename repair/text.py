@@ -113,11 +113,13 @@ def tokenize(text: str) -> Document:
     if markup:  # HTML input: tags, scripts, styles and comments are never changed
         quoted = list(map(or_, quoted, _mask_spans(starts, markup)))
     doc.quoted = quoted
-    doc.name_like = _name_like(doc, words)
+    doc.name_like = name_like = _name_like(doc, words)
     # Whether a token holds a digit is asked of a few tokens only (those a
     # change would touch): looked up per token, not found by a scan of the text.
+    # (The functions must not hold the document: a cycle would keep every
+    # document alive until the collector runs.)
     doc.numeric = numeric = TokenFlags(lambda k: _DIGIT.search(words[k]) is not None, n)
-    doc.protected = TokenFlags(lambda k: quoted[k] or doc.name_like[k] or numeric[k], n)
+    doc.protected = TokenFlags(lambda k: quoted[k] or name_like[k] or numeric[k], n)
     return doc
 
 

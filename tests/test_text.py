@@ -219,3 +219,26 @@ def test_numeric_mask_marks_tokens_with_digits():
 ])
 def test_match_case(template, replacement, expected):
     assert match_case(template, replacement) == expected
+
+
+def test_a_document_and_a_repair_leave_no_reference_cycles(seed000):
+    # The pipeline pauses the collector while it works: anything left in a
+    # cycle would stay in memory until the next collection.
+    import gc
+
+    from repair import repair_text
+
+    repair_text(seed000)  # loads (and freezes) the model and dictionaries first
+    gc.collect()
+    gc.disable()
+    try:
+        doc = tokenize(seed000)
+        assert doc.protected[0] in (True, False) and not doc.numeric[1]
+        del doc
+        assert gc.collect() == 0
+        result = repair_text(seed000)
+        assert result.flagged and result.changes
+        del result
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
