@@ -60,9 +60,9 @@ def main() -> int:
                         help="also count changes in clean prose found on this machine (licences, Python's docs, "
                              "/usr/share/doc)")
     parser.add_argument("--articles", default="*", metavar="GLOB",
-                        help="which spun articles: globs of their names, comma-separated: '0[1-8]' (tuned on), "
-                             "'09,1[0-6]' (first held-out set), '1[7-9],2?,3[0-2]' (second held-out set), '3[3-9],40' (seed-000 swaps in new contexts), "
-                             "'4[1-6]' (third held-out set), '4[7-9],5[0-2]' (seed-000 held-out set 2)")
+                        help="which spun articles: globs of their names, comma-separated. Tuned on: "
+                             "'0?,1?,2?,3[0-6]' (01-36). Held out: '3[7-9],40' (seed-000 swaps in new contexts), "
+                             "'4[1-6]' (the simulator's table), '4[7-9],5[0-2]' (seed-000 swaps, second set)")
     args = parser.parse_args()
     config = RepairConfig(min_confidence=args.min_confidence)
     score = load_scorer()
