@@ -264,8 +264,11 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
 
     ``signals`` are the per-match spin probabilities found in the document (the
     dictionary prior combined with the context model, before any document-level
-    gating); those at 0.5 or more are summed into an expected number of spins,
-    each times its weight (1 if ``weights`` is None).
+    gating); those at 0.5 or more are summed into a count of spins, each by how
+    far it stands above a coin flip (0 at 0.5, 1 at 1.0) and times its weight
+    (1 if ``weights`` is None): a page of ordinary words that spinners also
+    like ("keen", "shut", "autumn", each at 0.6-0.8) is weak evidence, a
+    handful of unmistakable ones ("one in all", "well being") strong.
     That count is weighed as a Poisson observation under two rates per 100
     words, one for clean text (a few chance matches) and one for spun text,
     so one or two matches in a short clean paragraph never add up to "spun"
@@ -274,7 +277,7 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     if word_count <= 0:
         return 0.0
     weights = weights or [1.0] * len(signals)
-    expected = sum(s * w for s, w in zip(signals, weights) if s >= 0.5)
+    expected = sum((2.0 * s - 1.0) * w for s, w in zip(signals, weights) if s >= 0.5)
     hundreds = word_count / 100.0
     log_ratio = expected * math.log(spun_rate / clean_rate) - hundreds * (spun_rate - clean_rate)
     return sigmoid(prior_log_odds + log_ratio)

@@ -60,14 +60,18 @@ def test_a_press_release_full_of_one_writers_habits_is_left_alone():
     text = read(CASES / "negative" / "business_04.txt")
     result = repair_text(text)
     assert result.spin_score < 0.5 and result.changes == []
-    # Counted at full weight, its repeated "stated" and "additionally" would make it look spun.
-    assert repair_text(text, config=RepairConfig(repeat_signal_weight=1.0)).spin_score >= 0.5
+    # Counted at full weight, its repeated "stated" and "additionally" would make it look
+    # far more spun (0.40 against 0.11; above 0.5 before weak signals counted for less).
+    flat = repair_text(text, config=RepairConfig(repeat_signal_weight=1.0)).spin_score
+    assert flat > 3 * result.spin_score
 
 
 def test_a_swap_repeated_hundreds_of_times_counts_a_few_times_only():
-    # A change log that says "doc" on every line is one habit, not hundreds of signs of a spinner.
-    lines = "".join(f"* doc: fix a typo in the {n}th section of the guide\n" for n in range(300))
+    # A list that says "additionally" on every line is one habit, not hundreds of signs of a spinner.
+    lines = "".join(f"* {n}: additionally, fix a typo in the {n}th section of the guide\n" for n in range(300))
     result = repair_text(lines)
     assert result.spin_score < 0.5 and result.changes == []
+    doc_log = "".join(f"* doc: fix a typo in the {n}th section of the guide\n" for n in range(300))
+    assert repair_text(doc_log).changes == []  # found in /usr/share/doc: scored 1.0 in session 5
     unlimited = RepairConfig(repeat_signal_limit=10_000)
     assert detect_text(lines, config=unlimited).spin_score >= 0.5  # counted every time, it would look spun
