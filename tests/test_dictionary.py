@@ -210,3 +210,16 @@ def test_later_file_overrides_earlier_entry_with_same_phrase_and_context(tmp_pat
     # Loading in the other order keeps the other file's entry.
     (stated,) = [e for e in PhraseDictionary.load([second, first]).entries if e.spun_text == "stated"]
     assert stated.confidence == 0.9
+
+
+def test_of_several_originals_the_one_keeping_the_written_words_wins():
+    # "safety agency" may stand for "security agency" or "security firm" (firm -> agency);
+    # unless the context insists, the reading that keeps "agency" is chosen.
+    from repair.model import default_model
+    from repair.pipeline import _best_alternative
+
+    doc = tokenize("The national safety agency issued a warning on Tuesday.")
+    i = doc.norms.index("safety")
+    originals = ["security firm", "security agency"]
+    assert _best_alternative(doc, i, i + 2, originals, default_model()) == "security agency"
+    assert _best_alternative(doc, i, i + 2, originals, None) == "security firm"  # no model: the first
