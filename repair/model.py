@@ -259,7 +259,8 @@ def sigmoid(x: float) -> float:
 
 
 def document_spin_score(signals: list[float], word_count: int, clean_rate: float,
-                        spun_rate: float, prior_log_odds: float, weights: list[float] | None = None) -> float:
+                        spun_rate: float, prior_log_odds: float, weights: list[float] | None = None,
+                        counter_log_odds: float = 0.0) -> float:
     """Probability-like 0..1 score that a document was spun.
 
     ``signals`` are the per-match spin probabilities found in the document (the
@@ -272,7 +273,8 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     That count is weighed as a Poisson observation under two rates per 100
     words, one for clean text (a few chance matches) and one for spun text,
     so one or two matches in a short clean paragraph never add up to "spun"
-    while a long spun article does.
+    while a long spun article does. ``counter_log_odds`` is evidence against
+    spinning found elsewhere (words a spinner would have swapped, left as written).
     """
     if word_count <= 0:
         return 0.0
@@ -280,7 +282,7 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     expected = sum((2.0 * s - 1.0) * w for s, w in zip(signals, weights) if s >= 0.5)
     hundreds = word_count / 100.0
     log_ratio = expected * math.log(spun_rate / clean_rate) - hundreds * (spun_rate - clean_rate)
-    return sigmoid(prior_log_odds + log_ratio)
+    return sigmoid(prior_log_odds + log_ratio + counter_log_odds)
 
 
 # Function words and very common words that a spinner's thesaurus leaves alone

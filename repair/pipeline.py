@@ -9,6 +9,7 @@ import dataclasses
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import Iterable, Sequence
 
 from .candidate import Candidate
@@ -349,11 +350,20 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
     best = select(candidates, key=lambda c: c.signal)
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
                                 config.spun_signal_rate, config.spin_prior_log_odds,
-                                _repeat_weights(doc, best, config.repeat_signal_weight, config.repeat_signal_limit))
+                                _repeat_weights(doc, best, config.repeat_signal_weight, config.repeat_signal_limit),
+                                config.unspun_word_log_ratio * _unspun_words(doc, config.unspun_words))
     if model is not None:
         for c in candidates:
             _note_model(c, score)
     return score
+
+
+def _unspun_words(doc: Document, words: Sequence[str]) -> int:
+    """How many of ``words`` stand in the text outside quotations."""
+    if not words:
+        return 0
+    wanted = frozenset(words)
+    return sum(1 for k in compress(range(len(doc.norms)), map(wanted.__contains__, doc.norms)) if not doc.quoted[k])
 
 
 def _judge(doc: Document, c: Candidate, config: RepairConfig, model: BigramModel | None) -> None:
