@@ -36,7 +36,8 @@ class RepairConfig:
         it takes several signals before a text counts as spun.
     unspun_words / unspun_word_log_ratio
         Words that a news spinner swaps nearly every time ("said" -> "stated",
-        "also" -> "additionally"): each one standing outside quotations is
+        "also" -> "additionally", "according" (to) -> "in keeping with",
+        "including" -> "together with"): each one standing outside quotations is
         evidence that no spinner went over the text, this many nats against
         it: log((1 - r) / (1 - q)) with r = 0.4, the least share a spinner
         swaps, and q = 0.05, the share of writers who use the spinner's word
@@ -100,7 +101,7 @@ class RepairConfig:
     repeat_signal_weight: float = 0.5
     repeat_signal_limit: int = 4
     spin_prior_log_odds: float = -2.0
-    unspun_words: tuple[str, ...] = ("said", "also")
+    unspun_words: tuple[str, ...] = ("said", "also", "according", "including")
     unspun_word_log_ratio: float = -0.46
     model_weight: float = 0.6
     model_clip: float = 6.0
