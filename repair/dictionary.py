@@ -121,6 +121,9 @@ class Entry:
             phrases = tuple((k, frozenset(a for a in plain if len(a) == k)) for k in lengths)
             others = tuple(a for a in alternatives if any(w in SPECIAL_WORDS for w in a))
             compiled.append((key.endswith("before"), key.startswith("!"), single, phrases, others))
+        # All must hold: a positive condition ("before=the") fails far more
+        # often than an exclusion, so it is checked first.
+        compiled.sort(key=lambda c: c[1])
         return tuple(compiled)
 
     def as_evidence(self) -> dict:
