@@ -133,11 +133,12 @@ def report_open_gate(config: RepairConfig, show: bool) -> None:
     tuned = [f"{n:02d}" for n in [*range(1, 17), *range(33, 37)]]
     files = sorted((ROOT / "tests" / "cases" / "negative").glob("*.txt"))
     files += [ROOT / "tests" / "cases" / "articles" / "clean" / f"{n}.txt" for n in tuned]
+    spun_words = repair_text(spun, config=config).word_count
     words = changed = 0
     for path in files:
         clean = path.read_text(encoding="utf-8")
         result = repair_text(spun + clean, config=config)
-        words += result.word_count - repair_text(spun, config=config).word_count
+        words += result.word_count - spun_words
         bad = [c for c in spin_changes(result) if c.start >= len(spun)]
         changed += len(bad)
         for c in bad if show else ():

@@ -208,19 +208,16 @@ def _fix_piece(piece: str, config: "ftfy.TextFixerConfig") -> tuple[str, list[st
     explains itself: ftfy is not run a second time only to say what it did."""
     import ftfy
 
-    explaining = config._replace(explain=True)
+    # A piece holds no line break, so fix_and_explain sees what fix_text would.
+    fixed, explanation = ftfy.fix_and_explain(piece, config._replace(explain=True))
     steps: list[str] = []
-    fixed = piece
-    for n in range(3):
-        if n == 0 and "\n" not in piece:  # fix_text would see one line too: same result
-            again, explanation = ftfy.fix_and_explain(fixed, explaining)
-            for step in explanation or ():
-                name = str(step[1] if isinstance(step, tuple) else getattr(step, "transformation", step))
-                if name not in steps:
-                    steps.append(name)
-            again = _fix_whitespace(again)
-        else:
-            again = _fix_whitespace(ftfy.fix_text(fixed, config))
+    for step in explanation or ():
+        name = str(step[1] if isinstance(step, tuple) else getattr(step, "transformation", step))
+        if name not in steps:
+            steps.append(name)
+    fixed = _fix_whitespace(fixed)
+    for _ in range(2 if fixed != piece else 0):
+        again = _fix_whitespace(ftfy.fix_text(fixed, config))
         if again == fixed:
             break
         fixed = again

@@ -328,10 +328,11 @@ def _best_alternative(doc: Document, i: int, j: int, originals: Sequence[str], m
     if len(originals) == 1 or model is None:
         return originals[0]
     written = doc.norms[i:j]
+    written_set = set(written)
     scored = []
     for n, o in enumerate(originals):
         words = o.lower().split()
-        changed = len(words) + len(written) - 2 * len(set(words) & set(written))
+        changed = len(words) + len(written) - 2 * len(written_set.intersection(words))
         preference = context_preference(model, doc.norms, i, j, words) - _CHANGED_WORD_COST * changed
         scored.append((preference, -n, o))
     return max(scored)[2]
