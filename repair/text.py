@@ -206,7 +206,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 _DOUBLE_OPEN = "“„«"
-_QUOTE_CHARS = re.compile('["“”„«»‘’]')
+_QUOTE_CHARS = re.compile("[\"“”„«»‘’']")
 _DOUBLE_CLOSE = "”»"
 
 
@@ -215,9 +215,11 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
 
     Double quotes, straight or curly, are paired within a paragraph; a quotation
     still open at the end of a paragraph is protected up to there, so an
-    unbalanced mark never reaches the rest of the article. Curly single quotes
-    count when they open at a word start and close before a non-letter. A stray
-    closing mark (a straight quote right after a digit, as in 6'2") opens nothing.
+    unbalanced mark never reaches the rest of the article; a German „ closes
+    with “. Single quotes, curly or straight (British style), count when they
+    open at a word start before a letter and close before a non-letter, so
+    apostrophes (don't, the players' union, '90s) open nothing. A stray closing
+    mark (a straight quote right after a digit, as in 6'2") opens nothing.
     """
     spans: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(text):
@@ -234,13 +236,15 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
                     )
                     if not closer_shaped:
                         open_at = i
-                elif ch in _DOUBLE_CLOSE or ch == '"':
+                elif ch in _DOUBLE_CLOSE or ch == '"' or (ch == "“" and text[open_at] == "„"):
                     spans.append((open_at, i + 1))
                     open_at = -1
-            elif ch == "‘" and open_at < 0 and single_at < 0:
+            elif open_at >= 0:
+                continue  # single quotes inside a double quotation are part of it
+            elif single_at < 0 and ch in "‘'":
                 if (i == p_start or not text[i - 1].isalnum()) and i + 1 < p_end and text[i + 1].isalpha():
                     single_at = i
-            elif ch == "’" and single_at >= 0 and open_at < 0:
+            elif single_at >= 0 and ch in "’'" and (ch == text[single_at] or ch == "’" and text[single_at] == "‘"):
                 if i + 1 >= p_end or not text[i + 1].isalpha():
                     spans.append((single_at, i + 1))
                     single_at = -1

@@ -159,8 +159,9 @@ def test_quoted_text_of_the_seeds_and_articles_survives_verbatim():
     assert total >= 100, "the inputs should hold plenty of quotations"
 
 
-def test_spun_words_inside_quotations_are_kept(seed000):
-    quote = "“the navy workouts, one in all the final paperwork, in keeping with the authorities”"
+@pytest.mark.parametrize("marks", ["“”", '""', "‘’", "''", "«»", "„“"])
+def test_spun_words_inside_quotations_are_kept(seed000, marks):
+    quote = marks[0] + "the navy workouts, one in all the final paperwork, in keeping with the authorities" + marks[1]
     text = seed000 + "\n\nA diplomat called it " + quote + ".\n"
     out = repair_text(text).text
     assert quote in out

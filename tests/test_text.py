@@ -136,6 +136,20 @@ def test_curly_single_quotes_quote_but_apostrophes_do_not():
     assert quoted("Russia’s rock ’n’ roll in the ‘90s") == []
 
 
+def test_straight_single_quotes_quote_british_style_but_apostrophes_do_not():
+    text = "'We will go on,' he said. It's the players' union's 'last offer'. The '90s."
+    assert quoted(text) == ["'We will go on,'", "'last offer'"]
+    assert quoted("Don't touch rock 'n' roll") == ["'n'"]
+
+
+def test_single_quotes_inside_a_double_quotation_are_part_of_it():
+    assert quoted('"He said \'no\' twice," she said.') == ['"He said \'no\' twice,"']
+
+
+def test_german_low_quote_closes_with_a_high_one():
+    assert quoted("Er sagte „nein“ und ging.") == ["„nein“"]
+
+
 def test_inch_mark_after_a_digit_opens_nothing():
     text = 'He is 6\'2" tall and "quoted" here.'
     assert quoted(text) == ['"quoted"']
