@@ -297,7 +297,41 @@ def _name_like(doc: Document, words: list[str]) -> list[bool]:
                 mask[i] = True  # acronyms such as NATO, even at a sentence start
         else:
             mask[i] = True
+    titles = [(a, b) for a, b in doc.sentences if mask[a + 1:b].count(True) >= 2 and _title_case(words, a, b)]
+    if titles:
+        # In a title-case headline every word has a capital, so a capital says
+        # nothing there: a word stays a name unless the rest of the text writes
+        # it in lower case and never capitalised inside a sentence ("US Navy
+        # Workouts Continue": "navy workouts" below; "White House" stays).
+        in_titles = {i for a, b in titles for i in range(a, b)}
+        lower = {w for w, word in zip(norms, words) if word[0].islower()}
+        lower.difference_update(norms[i] for i in compress(range(len(mask)), mask) if i not in in_titles)
+        for i in in_titles:
+            if mask[i] and norms[i] in lower and not _all_caps(words[i]):
+                mask[i] = False
     return mask
+
+
+# Words a title-case headline may leave in lower case.
+_TITLE_SMALL_WORDS = frozenset("a an the and or but nor of in on at to for by with as from into via vs per up off".split())
+
+
+def _title_case(words: list[str], a: int, b: int) -> bool:
+    """Whether tokens [a, b) read as a title-case headline: no sentence-ending
+    mark at the end, and at least three words of four letters or more, each
+    capitalised, with no lower-case word but the small ones."""
+    if words[b - 1] in _SENTENCE_END:
+        return False
+    long_words = 0
+    for w in words[a:b]:
+        if not w[0].isalpha():
+            continue
+        if w[0].islower():
+            if w not in _TITLE_SMALL_WORDS:
+                return False
+        elif len(w) >= 4:
+            long_words += 1
+    return long_words >= 3
 
 
 def _all_caps(word: str) -> bool:
@@ -319,5 +353,8 @@ def match_case(template: str, replacement: str) -> str:
     if _all_caps(template):
         return replacement.upper()
     if template[0].isupper():
+        if " " in template and " " in replacement and all(w[0].isupper() for w in template.split() if w[0].isalpha()):
+            # Title case: "Navy Workouts" -> "Military Exercises"
+            return " ".join(w if w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:] for w in replacement.split(" "))
         return replacement[0].upper() + replacement[1:]
     return replacement

@@ -169,6 +169,12 @@ def test_spun_words_inside_quotations_are_kept(seed000, marks):
     assert "military exercises" in repair_text(seed000 + "\n\nthe navy workouts ended.\n").text.splitlines()[-1]
 
 
+def test_a_title_case_headline_is_repaired_but_its_names_kept(seed000):
+    text = "US Navy Workouts Continue In Keeping With Leaked NATO Paperwork\n\n" + seed000
+    headline = repair_text(text).text.splitlines()[0]
+    assert headline == "US Military Exercises Continue According to Leaked NATO Documents"
+
+
 # --- (e) ordinary phrases inside a spun article -------------------------------------------------
 
 GENUINE_IN_SPUN = [line for line in read(CASES / "in_spun" / "genuine.txt").splitlines()

@@ -213,6 +213,21 @@ def test_capital_after_an_opening_mark_is_not_a_name():
         assert not doc.name_like[words(doc).index(w)], w
 
 
+def test_in_a_title_case_headline_only_real_names_stay_names():
+    doc = tokenize("Putin Says White House Ignored Navy Workouts Near Border\n\n"
+                   "The White House said navy workouts went on near the border with Ukraine.")
+    headline = [doc.token_text(i) for i in range(doc.sentences[0][1]) if doc.name_like[i]]
+    # "White House" is capitalised inside a sentence below; "navy", "workouts",
+    # "near" and "border" are written in lower case there; "Says" and "Ignored"
+    # never are, so they stay protected (the safe side).
+    assert headline == ["Says", "White", "House", "Ignored"]
+
+
+def test_a_sentence_case_line_keeps_its_names():
+    doc = tokenize("Putin met Navy chiefs near the border\n\nThe navy left.")
+    assert doc.name_like[words(doc).index("Navy")] is True
+
+
 def test_numeric_mask_marks_tokens_with_digits():
     doc = tokenize("3,000 troops and 2nd place, no digits")
     assert [doc.token_text(i) for i in range(len(doc)) if doc.numeric[i]] == ["3", "000", "2nd"]
@@ -227,6 +242,8 @@ def test_numeric_mask_marks_tokens_with_digits():
     ("Navy", "NATO", "NATO"),            # a replacement with its own capitals is kept
     ("navy", "U.S. Army", "U.S. Army"),
     ("In keeping with", "according to", "According to"),
+    ("In Keeping With", "according to", "According to"),  # title case, small words stay small
+    ("Navy Workouts", "military exercises", "Military Exercises"),
     ("A", "an", "An"),                   # one capital letter is a capitalised word, not all caps
     ("", "x", "x"),
     ("Navy", "", ""),
