@@ -17,11 +17,12 @@ original.
 a spun article (seed 000) in the same document: the document score is then
 high, and only the entries' context and the context model keep ordinary words
 as they are. It uses the negatives and the clean versions of the tuning
-articles (01-16, 33-36), never those of the held-out ones.
+articles 01-16 and 33-36 (the set it was first measured on), never those of
+the held-out ones.
 
 The spun articles come in several sets (tests/cases/articles/README.md):
-01-16 and 33-36 were used to tune the dictionaries; 17-32, 37-40, 41-46
-(built-in table) and 47-52 (seed 000's swaps) are held out, never tuned on.
+01-36 were used to tune the dictionaries; 37-40 and 47-52 (seed 000's swaps)
+and 41-46 (the simulator's table) are held out, never tuned on.
 """
 from __future__ import annotations
 

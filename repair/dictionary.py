@@ -100,13 +100,13 @@ class Entry:
                 if not hit and phrases:
                     hit = any(i >= k and tuple(norms[i - k:i]) in options for k, options in phrases)
                 if not hit and others:
-                    hit = any(_words_before(doc, i, alt) for alt in others)
+                    hit = any(_words_before(doc, i, alt) for alt in _next_to(others, norms[i - 1] if i > 0 else None))
             else:
                 hit = j < len(norms) and norms[j] in single
                 if not hit and phrases:
                     hit = any(tuple(norms[j:j + k]) in options for k, options in phrases)
                 if not hit and others:
-                    hit = any(_words_after(doc, j, alt) for alt in others)
+                    hit = any(_words_after(doc, j, alt) for alt in _next_to(others, norms[j] if j < len(norms) else None))
             if hit == negated:
                 return False
         return True
@@ -119,8 +119,17 @@ class Entry:
             single = frozenset(a[0] for a in plain if len(a) == 1)
             lengths = sorted({len(a) for a in plain if len(a) > 1})
             phrases = tuple((k, frozenset(a for a in plain if len(a) == k)) for k in lengths)
-            others = tuple(a for a in alternatives if any(w in SPECIAL_WORDS for w in a))
-            compiled.append((key.endswith("before"), key.startswith("!"), single, phrases, others))
+            before = key.endswith("before")
+            # Alternatives with special words, by the word next to the match:
+            # only those whose neighbour fits the token there are tried.
+            by_neighbour: dict[str, list] = {}
+            for a in alternatives:
+                if any(w in SPECIAL_WORDS for w in a):
+                    by_neighbour.setdefault(a[-1] if before else a[0], []).append(a)
+            others = ({w: tuple(alts) for w, alts in by_neighbour.items() if w not in SPECIAL_WORDS},
+                      tuple((w, tuple(alts)) for w, alts in by_neighbour.items() if w in SPECIAL_WORDS)) \
+                if by_neighbour else None
+            compiled.append((before, key.startswith("!"), single, phrases, others))
         # All must hold: a positive condition ("before=the") fails far more
         # often than an exclusion, so it is checked first.
         compiled.sort(key=lambda c: c[1])
@@ -152,6 +161,17 @@ def _word_fits(norm: str, word: str) -> bool:
     if word == "<p>":
         return not (norm[0].isalnum() or norm[0] == "_")
     return norm == word
+
+
+def _next_to(others: tuple, neighbour: str | None) -> list[tuple[str, ...]]:
+    """The alternatives of a compiled condition that may hold given the token
+    next to the match (None at the edge of the text)."""
+    literal, special = others
+    found = list(literal.get(neighbour, ())) if neighbour is not None else []
+    for word, alts in special:
+        if word == "<s>" or (neighbour is not None and _word_fits(neighbour, word)):
+            found.extend(alts)
+    return found
 
 
 def _words_before(doc: Document, i: int, words: tuple[str, ...]) -> bool:

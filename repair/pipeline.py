@@ -20,7 +20,7 @@ from .dictionary import PhraseDictionary, shipped_dictionary_paths
 from .model import (BigramModel, collector_paused, context_preference, default_model, document_spin_score, logit, sigmoid,
                     thesaurus_candidates)
 from .thesaurus import default_thesaurus
-from .text import Document, match_case, tokenize
+from .text import Document, headline_small_word, match_case, tokenize
 
 
 @dataclass
@@ -505,7 +505,7 @@ def _to_change(doc: Document, c: Candidate, config: RepairConfig, taken: set[int
     """A decided candidate as a Change in cleaned-text offsets (mapped later)."""
     start, end = doc.starts[c.start], doc.ends[c.end - 1]
     before = doc.text[start:end]
-    after = match_case(before, c.replacement)
+    after = headline_small_word(doc, c.start, match_case(before, c.replacement))
     if "’" in before and "'" in after:
         after = after.replace("'", "’")  # keep the text's apostrophe style
     # Keep "a"/"an" right before the change in agreement with the new word.

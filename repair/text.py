@@ -297,7 +297,8 @@ def _name_like(doc: Document, words: list[str]) -> list[bool]:
                 mask[i] = True  # acronyms such as NATO, even at a sentence start
         else:
             mask[i] = True
-    titles = [(a, b) for a, b in doc.sentences if mask[a + 1:b].count(True) >= 2 and _title_case(words, a, b)]
+    titles = [(a, b) for a, b in doc.sentences
+              if b - a > 3 and words[b - 1] not in _SENTENCE_END and _title_case(words, a, b)]
     if titles:
         # In a title-case headline every word has a capital, so a capital says
         # nothing there: a word stays a name unless the rest of the text writes
@@ -316,12 +317,20 @@ def _name_like(doc: Document, words: list[str]) -> list[bool]:
 _TITLE_SMALL_WORDS = frozenset("a an the and or but nor of in on at to for by with as from into via vs per up off".split())
 
 
+def headline_small_word(doc: Document, i: int, word: str) -> str:
+    """``word`` (already given the case of token i) in lower case if it is a
+    small word replacing a capitalised one inside a line, as only a title-case
+    headline has them ("Glaciers Within the Alps" -> "Glaciers in the Alps")."""
+    if (word[:1].isupper() and word.lower() in _TITLE_SMALL_WORDS and i > doc.sentences[doc.sentence_of[i]][0]
+            and doc.norms[i - 1] not in _OPENING_MARKS):
+        return word.lower()
+    return word
+
+
 def _title_case(words: list[str], a: int, b: int) -> bool:
-    """Whether tokens [a, b) read as a title-case headline: no sentence-ending
-    mark at the end, and at least three words of four letters or more, each
-    capitalised, with no lower-case word but the small ones."""
-    if words[b - 1] in _SENTENCE_END:
-        return False
+    """Whether tokens [a, b) read as a title-case headline: at least three
+    words of four letters or more, each capitalised, with no lower-case word
+    but the small ones. (The caller has checked that no full stop ends them.)"""
     long_words = 0
     for w in words[a:b]:
         if not w[0].isalpha():

@@ -223,6 +223,16 @@ def test_in_a_title_case_headline_only_real_names_stay_names():
     assert headline == ["Says", "White", "House", "Ignored"]
 
 
+def test_a_small_word_inside_a_headline_stays_small():
+    from repair.text import headline_small_word
+    doc = tokenize("Glaciers Within the Alps Melt\n\nWithin days (Within reach) it ended.")
+    within = [i for i in range(len(doc)) if doc.norms[i] == "within"]
+    assert headline_small_word(doc, within[0], "In") == "in"
+    assert headline_small_word(doc, within[1], "In") == "In"  # a sentence start
+    assert headline_small_word(doc, within[2], "In") == "In"  # after an opening mark
+    assert headline_small_word(doc, within[0], "Inside") == "Inside"  # not a small word
+
+
 def test_a_sentence_case_line_keeps_its_names():
     doc = tokenize("Putin met Navy chiefs near the border\n\nThe navy left.")
     assert doc.name_like[words(doc).index("Navy")] is True
