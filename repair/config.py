@@ -34,15 +34,24 @@ class RepairConfig:
     spin_prior_log_odds
         Log-odds that a document is spun before any signal is seen. Negative:
         it takes several signals before a text counts as spun.
-    unspun_words / unspun_word_log_ratio
+    spin_intensities
+        A spinner may go over a text lightly or heavily: the document score
+        weighs the evidence under each of these shares of a full spin (1.0
+        expects ``spun_signal_rate`` and swaps ``unspun_swap_rate`` of the
+        unspun words; 0.5 half of each) and keeps the one that explains the
+        text best. A lightly spun article, with fewer signals and more "said"s
+        left, is then still seen as spun: of the 36 tuning articles spun at a
+        rate of 0.3 by the simulator, 16 instead of 9 (at 0.4, 30 instead of
+        20), with no clean text scored higher than before.
+    unspun_words / unspun_swap_rate / unspun_writer_rate
         Words that a news spinner swaps nearly every time ("said" -> "stated",
         "also" -> "additionally", "according" (to) -> "in keeping with",
         "including" -> "together with"): each one standing outside quotations is
-        evidence that no spinner went over the text, this many nats against
-        it: log((1 - r) / (1 - q)) with r = 0.4, the least share a spinner
-        swaps, and q = 0.05, the share of writers who use the spinner's word
-        instead. A clean article dense with words spinners also like, but
-        full of "said", stays clean.
+        evidence that no spinner went over the text, log((1 - r) / (1 - q))
+        nats against it (-0.46 at full intensity), with r the least share a
+        spinner swaps (times its intensity) and q the share of writers who use
+        the spinner's word instead. A clean article dense with words spinners
+        also like, but full of "said", stays clean.
     model_weight
         Weight of the context model's log-likelihood ratio against a
         candidate's prior (log-odds per nat).
@@ -102,7 +111,9 @@ class RepairConfig:
     repeat_signal_limit: int = 4
     spin_prior_log_odds: float = -2.0
     unspun_words: tuple[str, ...] = ("said", "also", "according", "including")
-    unspun_word_log_ratio: float = -0.46
+    spin_intensities: tuple[float, ...] = (0.5, 1.0, 2.0)
+    unspun_swap_rate: float = 0.4
+    unspun_writer_rate: float = 0.05
     model_weight: float = 0.6
     model_clip: float = 6.0
     min_sentence_similarity: float = 0.45

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import zlib
+from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -260,7 +261,8 @@ def sigmoid(x: float) -> float:
 
 def document_spin_score(signals: list[float], word_count: int, clean_rate: float,
                         spun_rate: float, prior_log_odds: float, weights: list[float] | None = None,
-                        counter_log_odds: float = 0.0) -> float:
+                        unspun: int = 0, unspun_swap_rate: float = 0.4, unspun_writer_rate: float = 0.05,
+                        intensities: Sequence[float] = (1.0,)) -> float:
     """Probability-like 0..1 score that a document was spun.
 
     ``signals`` are the per-match spin probabilities found in the document (the
@@ -273,16 +275,27 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     That count is weighed as a Poisson observation under two rates per 100
     words, one for clean text (a few chance matches) and one for spun text,
     so one or two matches in a short clean paragraph never add up to "spun"
-    while a long spun article does. ``counter_log_odds`` is evidence against
-    spinning found elsewhere (words a spinner would have swapped, left as written).
+    while a long spun article does. ``unspun`` words a spinner would have
+    swapped, left as written, count against spinning. A spinner of each of
+    the ``intensities`` (shares of a full spin: of its signal rate above the
+    clean one, and of ``unspun_swap_rate``) is tried, and the one that
+    explains the document best is taken.
     """
     if word_count <= 0:
         return 0.0
     weights = weights or [1.0] * len(signals)
     expected = sum((2.0 * s - 1.0) * w for s, w in zip(signals, weights) if s >= 0.5)
     hundreds = word_count / 100.0
-    log_ratio = expected * math.log(spun_rate / clean_rate) - hundreds * (spun_rate - clean_rate)
-    return sigmoid(prior_log_odds + log_ratio + counter_log_odds)
+    log_ratios = []
+    for intensity in intensities:
+        rate = clean_rate + intensity * (spun_rate - clean_rate)
+        kept = 1.0 - min(0.95, intensity * unspun_swap_rate)
+        log_ratios.append(expected * math.log(rate / clean_rate) - hundreds * (rate - clean_rate)
+                          + unspun * math.log(kept / (1.0 - unspun_writer_rate)))
+    # The intensity that explains the document best (a likelihood-ratio test
+    # over a few intensities): a mean would let the unlikely ones dilute the
+    # evidence of a short, densely spun text.
+    return sigmoid(prior_log_odds + max(log_ratios))
 
 
 # Function words and very common words that a spinner's thesaurus leaves alone

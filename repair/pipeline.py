@@ -352,7 +352,8 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
                                 config.spun_signal_rate, config.spin_prior_log_odds,
                                 _repeat_weights(doc, best, config.repeat_signal_weight, config.repeat_signal_limit),
-                                config.unspun_word_log_ratio * _unspun_words(doc, config.unspun_words))
+                                _unspun_words(doc, config.unspun_words), config.unspun_swap_rate,
+                                config.unspun_writer_rate, config.spin_intensities)
     if model is not None:
         for c in candidates:
             _note_model(c, score)
