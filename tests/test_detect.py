@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import json
 
 import pytest
 
@@ -77,3 +78,16 @@ def test_a_swap_repeated_hundreds_of_times_counts_a_few_times_only():
     assert repair_text(doc_log).changes == []  # found in /usr/share/doc: scored 1.0 in session 5
     unlimited = RepairConfig(repeat_signal_limit=10_000)
     assert detect_text(lines, config=unlimited).spin_score >= 0.5  # counted every time, it would look spun
+
+
+@pytest.mark.parametrize("name", ["02", "14"])
+def test_a_lightly_spun_article_is_seen_and_repaired(name, score):
+    # Spun at a rate of 0.4 (tests/cases/light_spin/README.md): about 24 swaps in 600 words.
+    text = read(CASES / "light_spin" / f"{name}.txt")
+    gold = json.loads(read(CASES / "light_spin" / f"{name}.gold.json"))
+    result = repair_text(text)
+    assert result.spin_score >= 0.5
+    verdict = score(text, result.text, gold)
+    assert verdict["precision"] >= 0.9 and verdict["recall"] >= 0.4, verdict
+    # Weighed at one, full intensity only, the "said"s it keeps outweigh its signals.
+    assert detect_text(text, config=RepairConfig(spin_intensities=(1.0,))).spin_score < 0.5
