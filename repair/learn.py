@@ -51,11 +51,16 @@ from .config import RepairConfig
 from .dictionary import (COLUMNS, DictionaryError, Entry, PhraseDictionary, load_file, parse_line, parse_text,
                          phrase_tokens, read_dictionary_text, shipped_dictionary_paths)
 from .files import InputError, read_text, write_text_atomic
+from .model import default_model
 
 PRIOR_WEIGHT = 2.0
 NEW_PHRASE_BASE = 0.5
 MAX_LEARNED_CONFIDENCE = 0.99
 PAIR_CONFIDENCE = 0.4
+# A mined spun phrase that is commoner English than its original ("company"
+# for "agency") is mostly genuine wherever it stands: it starts lower, and the
+# context model must speak for each change.
+PAIR_COMMON_CONFIDENCE = 0.25
 PAIR_STEP = 0.05
 PAIR_MAX_CONFIDENCE = 0.6
 MAX_MINED_WORDS = 4
@@ -488,6 +493,11 @@ def mine_pairs(spun_text: str, original_text: str, config: RepairConfig | None =
     return found
 
 
+def _commoner(model, spun: str, original: str) -> bool:
+    """Whether ``spun`` is at least as common a phrase as ``original``."""
+    return model.sequence_logp(spun.split(), None, None) >= model.sequence_logp(original.split(), None, None)
+
+
 @dataclass
 class MineReport:
     pairs: int = 0
@@ -505,7 +515,12 @@ def learn_from_pair(spun_path: str, original_path: str, dict_path: str, use_ship
         shipped = PhraseDictionary.load(shipped_dictionary_paths()) if use_shipped else PhraseDictionary()
     except DictionaryError as exc:
         raise LearnError(str(exc)) from None
+    model = default_model()
     known_keys = {e.key for e in shipped.entries}
+    # A swap a shipped entry lists in any context is known: a context-free
+    # learned entry would override the conditions that keep its genuine uses
+    # ("a different approach") as written.
+    known_swaps = {(e.spun, o.lower()) for e in shipped.entries for o in e.originals}
     target = DictFile.load(dict_path)
     provenance = _clean_field(f"learned from aligned pair {spun_path}|{original_path}")
     report = MineReport()
@@ -514,10 +529,11 @@ def learn_from_pair(spun_path: str, original_path: str, dict_path: str, use_ship
         key = _key_of(spun, original, "")
         if key is None:
             continue
-        if key in known_keys and key not in target.entries:
+        if (key in known_keys or (tuple(phrase_tokens(spun)), original) in known_swaps) and key not in target.entries:
             report.known += 1
             continue
-        confidence = round(min(PAIR_MAX_CONFIDENCE, PAIR_CONFIDENCE + PAIR_STEP * (n - 1)), 3)
+        start = PAIR_COMMON_CONFIDENCE if _commoner(model, spun, original) else PAIR_CONFIDENCE
+        confidence = round(min(PAIR_MAX_CONFIDENCE, start + PAIR_STEP * (n - 1)), 3)
         existing = target.entries.get(key)
         if existing is not None:
             fields = [f.strip() for f in target.lines[target.index[key]].split("\t")]
