@@ -849,6 +849,8 @@ MAX_WORDS = max(len(k.split()) for k in TABLE)
 ARTICLE_TABLES = {f"{n}.txt": "seed000_table.tsv" for n in [*range(33, 41), *range(47, 53)]}
 ARTICLE_TABLES.update({f"{n}.txt": os.path.join("..", "tests", "cases", "articles", "tables", "spinner_b.tsv")
                        for n in range(53, 61)})
+ARTICLE_TABLES.update({f"{n}.txt": os.path.join("..", "tests", "cases", "articles", "tables_c", "spinner_c.tsv")
+                       for n in range(61, 69)})
 
 
 def load_table(path):

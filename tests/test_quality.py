@@ -16,7 +16,7 @@ SPUN_ARTICLES = sorted((CASES / "articles" / "spun").glob("*.txt"))
 # Articles spun with a table written blind, in seed 000's style, by someone who
 # never saw the dictionaries (tests/cases/articles/README.md): they measure how
 # the tool does on a spinner whose swaps it does not know, and have guards of their own.
-BLIND_TABLE_ARTICLES = {f"{n}" for n in range(53, 61)}
+BLIND_TABLE_ARTICLES = {f"{n}" for n in range(53, 69)}
 KNOWN_TABLE_ARTICLES = [p for p in SPUN_ARTICLES if p.stem not in BLIND_TABLE_ARTICLES]
 CLEAN_FILES = sorted((CASES / "negative").glob("*.txt")) + sorted((CASES / "articles" / "clean").glob("*.txt"))
 
@@ -132,8 +132,9 @@ def test_spun_articles_aggregate_precision_and_recall(article_scores):
 def test_articles_of_a_blind_spinner_table_aggregate_precision_and_recall(article_scores):
     rows = {stem: article_scores[stem] for stem in sorted(BLIND_TABLE_ARTICLES)}
     precision, recall = aggregate(rows)
-    # Regression guards, a little under the first measurement (2026-11-23, session 7:
-    # P 0.894, R 0.419 over 53-60). Far from the targets: most of such a table's
+    # Regression guards, a little under the first measurements (2026-11-23, session 7:
+    # P 0.894, R 0.419 over 53-60; P 0.907, R 0.433 over 61-68, a second blind
+    # table, measured once after 53-60 was built in). Far from the targets: most of such a table's
     # swaps are in no dictionary entry, and where an entry reads a word otherwise
     # than the table, the change is wrong.
     assert precision >= 0.85, f"aggregate precision {precision:.4f}"
