@@ -349,6 +349,9 @@ def _all_caps(word: str) -> bool:
     return sum(1 for c in word if c.isalpha()) > 1
 
 
+_WORD_PARTS = re.compile(r"[ -]")
+
+
 def match_case(template: str, replacement: str) -> str:
     """Give ``replacement`` the capitalisation pattern of ``template``.
 
@@ -362,8 +365,12 @@ def match_case(template: str, replacement: str) -> str:
     if _all_caps(template):
         return replacement.upper()
     if template[0].isupper():
-        if " " in template and " " in replacement and all(w[0].isupper() for w in template.split() if w[0].isalpha()):
-            # Title case: "Navy Workouts" -> "Military Exercises"
-            return " ".join(w if w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:] for w in replacement.split(" "))
+        words = _WORD_PARTS.split(template)
+        if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
+            # Title case: "Navy Workouts" -> "Military Exercises", "Final-Minute" -> "Last-Minute"
+            parts = _WORD_PARTS.split(replacement)
+            seps = _WORD_PARTS.findall(replacement)
+            parts = [w if w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:] for w in parts]
+            return "".join(p + sep for p, sep in zip(parts, seps + [""]))
         return replacement[0].upper() + replacement[1:]
     return replacement

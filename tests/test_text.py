@@ -254,6 +254,9 @@ def test_numeric_mask_marks_tokens_with_digits():
     ("In keeping with", "according to", "According to"),
     ("In Keeping With", "according to", "According to"),  # title case, small words stay small
     ("Navy Workouts", "military exercises", "Military Exercises"),
+    ("Final-Minute", "last-minute", "Last-Minute"),
+    ("Final-minute", "last-minute", "Last-minute"),
+    ("Navy", "military exercises", "Military exercises"),
     ("A", "an", "An"),                   # one capital letter is a capitalised word, not all caps
     ("", "x", "x"),
     ("Navy", "", ""),
