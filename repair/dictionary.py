@@ -15,7 +15,9 @@ File format (UTF-8, tab-separated, one entry a line, ``#`` starts a comment)::
   ``!before=``/``!after=`` (must not be), each with ``|``-separated
   alternatives of one or more words. Special words: ``<s>`` a sentence
   boundary (start in ``before=``, end in ``after=``), ``<num>`` any token with
-  a digit, ``<poss>`` any possessive ("Russia's"), ``<p>`` any punctuation.
+  a digit, ``<poss>`` any possessive ("Russia's"), ``<p>`` any punctuation,
+  ``<lower>`` any word written in lower case (so not a new sentence after an
+  abbreviation's full stop: ``p.c.`` -> ``percent`` before "of", not before "Officials").
 - A ``spun`` phrase with a capital letter ("White Home") is matched with its
   case exactly, and only such entries may change name-like (capitalised)
   words. Entries never change text inside quotations.
@@ -149,7 +151,7 @@ class Entry:
         return ev
 
 
-SPECIAL_WORDS = ("<s>", "<num>", "<poss>", "<p>")
+SPECIAL_WORDS = ("<s>", "<num>", "<poss>", "<p>", "<lower>")
 _CLAUSE_END = frozenset(".,;:!?)—–-…")
 
 
@@ -160,7 +162,15 @@ def _word_fits(norm: str, word: str) -> bool:
         return norm.endswith("'s") and len(norm) > 2
     if word == "<p>":
         return not (norm[0].isalnum() or norm[0] == "_")
+    if word == "<lower>":
+        return norm[0].isalpha()  # the case itself is in the text, checked by _token_fits
     return norm == word
+
+
+def _token_fits(doc: Document, k: int, word: str) -> bool:
+    if word == "<lower>":
+        return doc.text[doc.starts[k]].islower()
+    return _word_fits(doc.norms[k], word)
 
 
 def _next_to(others: tuple, neighbour: str | None) -> list[tuple[str, ...]]:
@@ -182,7 +192,7 @@ def _words_before(doc: Document, i: int, words: tuple[str, ...]) -> bool:
         return at_start and _words_before(doc, i, rest) if rest else (
             i == 0 or doc.sentence_of[i - 1] != doc.sentence_of[i])
     k = len(words)
-    return i >= k and all(_word_fits(doc.norms[i - k + n], w) for n, w in enumerate(words))
+    return i >= k and all(_token_fits(doc, i - k + n, w) for n, w in enumerate(words))
 
 
 def _words_after(doc: Document, j: int, words: tuple[str, ...]) -> bool:
@@ -195,7 +205,7 @@ def _words_after(doc: Document, j: int, words: tuple[str, ...]) -> bool:
             or doc.norms[end] in _CLAUSE_END
         return at_end and (_words_after(doc, j, rest) if rest else True)
     k = len(words)
-    return j + k <= len(doc.norms) and all(_word_fits(doc.norms[j + n], w) for n, w in enumerate(words))
+    return j + k <= len(doc.norms) and all(_token_fits(doc, j + n, w) for n, w in enumerate(words))
 
 
 def _parse_context(field_text: str, where: str) -> tuple:

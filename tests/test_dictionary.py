@@ -134,6 +134,8 @@ def match_texts(dictionary: PhraseDictionary, text: str) -> list[tuple[int, str]
     ("before=<num>", "3 final. the final. 2020 final", [2, 25]),
     ("before=<poss>", "Russia's final. the final. Russia’s final. its final", [9, 36]),
     ("after=<p>", "final, ok. final week", [0]),
+    ("after=<lower>", "final week. final Week. final 3. final", [0]),
+    ("before=<lower>", "a final. A final. 3 final", [2]),
     ("before=<s> the", "The final week. He saw the final week", [4]),
     ("before=a|the ; after=week", "the final week. the final day. a final week", [4, 33]),
     ("!before=<s> ; !after=<s>", "Final act. The final act. It was final.", [15]),

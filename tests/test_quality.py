@@ -198,6 +198,12 @@ def test_a_title_case_headline_is_repaired_but_its_names_kept(seed000):
     assert headline == "US Military Exercises Continue According to Leaked NATO Documents"
 
 
+def test_an_abbreviation_keeps_its_full_stop_only_at_a_sentence_end(seed000):
+    text = seed000 + "\n\nHe won 54 p.c. of the vote. Prices rose 5 p.c. Officials stated more. Growth was 3 p.c., they stated.\n"
+    last = repair_text(text).text.splitlines()[-1]
+    assert last == "He won 54 percent of the vote. Prices rose 5 percent. Officials said more. Growth was 3 percent, they said."
+
+
 # --- (e) ordinary phrases inside a spun article -------------------------------------------------
 
 GENUINE_IN_SPUN = [line for line in read(CASES / "in_spun" / "genuine.txt").splitlines()
