@@ -134,7 +134,7 @@ def test_articles_of_a_blind_spinner_table_aggregate_precision_and_recall(articl
     precision, recall = aggregate(rows)
     # Regression guards, a little under the first measurements (2026-11-23, session 7:
     # P 0.894, R 0.419 over 53-60; P 0.907, R 0.433 over 61-68, a second blind
-    # table, measured once after 53-60 was built in). Far from the targets: most of such a table's
+    # table; 0.918 and 0.433 over both at the end of session 7). Far from the targets: most of such a table's
     # swaps are in no dictionary entry, and where an entry reads a word otherwise
     # than the table, the change is wrong.
     assert precision >= 0.85, f"aggregate precision {precision:.4f}"
