@@ -115,23 +115,28 @@ class Entry:
 
     @cached_property
     def _conditions(self) -> tuple:
+        # Made once per entry, on its first match: thousands of entries are
+        # first matched within a corpus's first megabytes, so this is kept lean.
         compiled = []
         for key, alternatives in self.context:
-            plain = [a for a in alternatives if not any(w in SPECIAL_WORDS for w in a)]
-            single = frozenset(a[0] for a in plain if len(a) == 1)
-            lengths = sorted({len(a) for a in plain if len(a) > 1})
-            phrases = tuple((k, frozenset(a for a in plain if len(a) == k)) for k in lengths)
             before = key.endswith("before")
+            single, phrases = set(), {}
             # Alternatives with special words, by the word next to the match:
             # only those whose neighbour fits the token there are tried.
             by_neighbour: dict[str, list] = {}
             for a in alternatives:
-                if any(w in SPECIAL_WORDS for w in a):
+                if _SPECIAL.isdisjoint(a):
+                    if len(a) == 1:
+                        single.add(a[0])
+                    else:
+                        phrases.setdefault(len(a), set()).add(a)
+                else:
                     by_neighbour.setdefault(a[-1] if before else a[0], []).append(a)
-            others = ({w: tuple(alts) for w, alts in by_neighbour.items() if w not in SPECIAL_WORDS},
-                      tuple((w, tuple(alts)) for w, alts in by_neighbour.items() if w in SPECIAL_WORDS)) \
+            others = ({w: tuple(alts) for w, alts in by_neighbour.items() if w not in _SPECIAL},
+                      tuple((w, tuple(alts)) for w, alts in by_neighbour.items() if w in _SPECIAL)) \
                 if by_neighbour else None
-            compiled.append((before, key.startswith("!"), single, phrases, others))
+            compiled.append((before, key.startswith("!"), frozenset(single),
+                             tuple((k, frozenset(phrases[k])) for k in sorted(phrases)), others))
         # All must hold: a positive condition ("before=the") fails far more
         # often than an exclusion, so it is checked first.
         compiled.sort(key=lambda c: c[1])
@@ -152,6 +157,7 @@ class Entry:
 
 
 SPECIAL_WORDS = ("<s>", "<num>", "<poss>", "<p>", "<lower>")
+_SPECIAL = frozenset(SPECIAL_WORDS)
 _CLAUSE_END = frozenset(".,;:!?)—–-…")
 
 
