@@ -74,9 +74,11 @@ class Settings:
     dictionary_paths: tuple[str, ...] = ()
     min_confidence: float = RepairConfig.min_confidence
     max_bytes: int = DEFAULT_MAX_BYTES
+    known_spun: bool = False
 
     def config(self) -> RepairConfig:
-        return RepairConfig(min_confidence=self.min_confidence, use_dictionary=bool(self.dictionary_paths))
+        return RepairConfig(min_confidence=self.min_confidence, use_dictionary=bool(self.dictionary_paths),
+                            known_spun=self.known_spun)
 
     def fingerprint(self) -> str:
         """Changes when the options or a dictionary file change (then --resume redoes the documents)."""
@@ -88,7 +90,7 @@ def _settings_fingerprint(settings: Settings) -> str:
     directory or mtime), so that machines with the same dictionaries installed
     in different places agree on it (a Dask cluster)."""
     h = hashlib.sha256()
-    h.update(repr((settings.min_confidence,)).encode())
+    h.update(repr((settings.min_confidence,) + ((True,) if settings.known_spun else ())).encode())
     for p in settings.dictionary_paths:
         try:
             h.update(f"{os.path.basename(p)}\0{_file_digest(p)}\0".encode())

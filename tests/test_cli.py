@@ -69,6 +69,21 @@ def test_fix_output_file_and_log(runner, spun_file, tmp_path, seed000):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt", "changes.jsonl", "out.txt"]
 
 
+def test_fix_spun_repairs_a_lightly_spun_text_the_score_leaves_alone(runner, tmp_path):
+    # KF-10: spun at a rate of 0.2, its spin score is 0.04; --spun says it is spun anyway.
+    from conftest import CASES
+
+    article = CASES / "known_failures" / "kf10_light_spin_02.txt"
+    plain = ok(runner.invoke(main, ["fix", str(article), "--log", str(tmp_path / "a.jsonl")]))
+    assert parse((tmp_path / "a.jsonl").read_text()) == []
+    assert "spin score 0.04" in plain.stderr
+    told = ok(runner.invoke(main, ["fix", str(article), "--spun", "--log", str(tmp_path / "b.jsonl")]))
+    changes = parse((tmp_path / "b.jsonl").read_text())
+    assert len([c for c in changes if c.status == "applied"]) >= 8
+    assert "spin score 0.04" in told.stderr  # the measured score is still what is reported
+    assert apply_changes(article.read_text(encoding="utf-8"), changes) == told.stdout
+
+
 def test_fix_reads_stdin(runner):
     result = ok(runner.invoke(main, ["fix", "-q", "-"], input="A plain sentence.\r\n".encode("utf-8")))
     # (click's Result.stdout turns CRLF into LF; the bytes are what was written)
