@@ -42,6 +42,7 @@ SPUN = [
     "together with", "in addition to", "an in depth", "an imminent assault", "White Home",
     "Home of Representatives", "12 months", "a 12 months in the past", "considered one of",
     "inflicting", "accountable", "sample", "exercise", "throughout", "basically", "principal",
+    "p.c.", "p.c", "1000's", "final-minute", "within",
 ]
 WORDS = ["the", "a", "an", "of", "and", "said", "military", "he", "she", "it", "was", "is",
          "Putin", "NATO", "Russia's", "Biden", "U.S.", "Mr.", "Dr.", "2021", "3.5", "per cent"]
@@ -70,7 +71,7 @@ def random_text(rng: random.Random) -> str:
         else:
             p = "".join(chr(rng.randrange(0, 0x3000)) for _ in range(rng.randint(1, 4)))
         if rng.random() < 0.15:
-            p = p.capitalize() if rng.random() < 0.5 else p.upper()
+            p = rng.choice([p.capitalize(), p.upper(), p.title()])  # title case: headlines
         parts.append(p)
         parts.append(rng.choice(SEPARATORS) if rng.random() < 0.85 else "")
     text = "".join(parts)
