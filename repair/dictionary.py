@@ -169,7 +169,9 @@ def _word_fits(norm: str, word: str) -> bool:
     if word == "<p>":
         return not (norm[0].isalnum() or norm[0] == "_")
     if word == "<lower>":
-        return norm[0].isalpha()  # the case itself is in the text, checked by _token_fits
+        # The norm has lost its case: this only says the token may fit (a
+        # pre-filter); _token_fits looks at the text itself.
+        return norm[0].isalpha()
     return norm == word
 
 

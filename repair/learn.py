@@ -494,8 +494,11 @@ def mine_pairs(spun_text: str, original_text: str, config: RepairConfig | None =
 
 
 def _commoner(model, spun: str, original: str) -> bool:
-    """Whether ``spun`` is at least as common a phrase as ``original``."""
-    return model.sequence_logp(spun.split(), None, None) >= model.sequence_logp(original.split(), None, None)
+    """Whether ``spun`` is at least as common a phrase as ``original``, word
+    for word (a longer phrase is not rarer for being longer: "made use of")."""
+    spun_words, original_words = spun.split(), original.split()
+    return (model.sequence_logp(spun_words, None, None) / len(spun_words)
+            >= model.sequence_logp(original_words, None, None) / len(original_words))
 
 
 @dataclass
@@ -520,7 +523,7 @@ def learn_from_pair(spun_path: str, original_path: str, dict_path: str, use_ship
     # A swap a shipped entry lists in any context is known: a context-free
     # learned entry would override the conditions that keep its genuine uses
     # ("a different approach") as written.
-    known_swaps = {(e.spun, o.lower()) for e in shipped.entries for o in e.originals}
+    known_swaps = {(e.spun, phrase_tokens(o)) for e in shipped.entries for o in e.originals}
     target = DictFile.load(dict_path)
     provenance = _clean_field(f"learned from aligned pair {spun_path}|{original_path}")
     report = MineReport()
@@ -529,7 +532,8 @@ def learn_from_pair(spun_path: str, original_path: str, dict_path: str, use_ship
         key = _key_of(spun, original, "")
         if key is None:
             continue
-        if (key in known_keys or (tuple(phrase_tokens(spun)), original) in known_swaps) and key not in target.entries:
+        if (key in known_keys or (phrase_tokens(spun), phrase_tokens(original)) in known_swaps) \
+                and key not in target.entries:
             report.known += 1
             continue
         start = PAIR_COMMON_CONFIDENCE if _commoner(model, spun, original) else PAIR_CONFIDENCE

@@ -287,7 +287,7 @@ def document_spin_score(signals: list[float], word_count: int, clean_rate: float
     expected = sum((2.0 * s - 1.0) * w for s, w in zip(signals, weights) if s >= 0.5)
     hundreds = word_count / 100.0
     log_ratios = []
-    for intensity in intensities:
+    for intensity in intensities or (1.0,):
         rate = clean_rate + intensity * (spun_rate - clean_rate)
         kept = 1.0 - min(0.95, intensity * unspun_swap_rate)
         log_ratios.append(expected * math.log(rate / clean_rate) - hundreds * (rate - clean_rate)

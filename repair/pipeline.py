@@ -20,7 +20,7 @@ from .dictionary import PhraseDictionary, shipped_dictionary_paths
 from .model import (BigramModel, collector_paused, context_preference, default_model, document_spin_score, logit, sigmoid,
                     thesaurus_candidates)
 from .thesaurus import default_thesaurus
-from .text import Document, headline_small_word, match_case, tokenize
+from .text import Document, match_case, match_case_at, tokenize
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     deciding = 1.0 if config.known_spun else score
     if config.use_composition and config.use_dictionary and model is not None \
             and deciding >= config.min_document_score and len(dictionary):
-        candidates += composed_candidates(doc, candidates, dictionary, config, model, score)
+        candidates += composed_candidates(doc, candidates, dictionary, config, model, deciding)
     return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score, deciding), model
 
 
@@ -182,7 +182,8 @@ def _flag(doc: Document, offsets: OffsetMap, text: str, c: Candidate) -> Change:
     """A spin signal as a record in input offsets, whatever the document score."""
     start = offsets.to_input(doc.starts[c.start])
     end = offsets.to_input(doc.ends[c.end - 1], is_end=True)
-    return Change(f"f{c.start}", start, end, text[start:end], match_case(text[start:end], c.replacement),
+    written = text[start:end]
+    return Change(f"f{c.start}", start, end, written, match_case_at(doc, c.start, written, c.replacement),
                   list(c.sources), round(c.signal, 4), "proposed", c.evidence, c.rule)
 
 
@@ -357,8 +358,9 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
                                 _unspun_words(doc, config.unspun_words), config.unspun_swap_rate,
                                 config.unspun_writer_rate, config.spin_intensities)
     if model is not None:
+        deciding = 1.0 if config.known_spun else score  # what the decisions will use
         for c in candidates:
-            _note_model(c, score)
+            _note_model(c, deciding)
     return score
 
 
@@ -446,7 +448,8 @@ def rescore_with_llm(doc: Document, candidates: list[Candidate], score: float, c
         start, end = doc.starts[a], doc.ends[b - 1]
         written = doc.text[start:end]
         span_a, span_b = doc.starts[c.start] - start, doc.ends[c.end - 1] - start
-        proposed = written[:span_a] + match_case(written[span_a:span_b], c.replacement) + written[span_b:]
+        proposed = (written[:span_a] + match_case_at(doc, c.start, written[span_a:span_b], c.replacement)
+                    + written[span_b:])
         ratio = max(-config.model_clip, min(config.model_clip, scorer.preference(written, proposed)))
         c.model_ratio = ratio
         c.confidence = _confidence(c, score, config)
@@ -508,7 +511,7 @@ def _to_change(doc: Document, c: Candidate, config: RepairConfig, taken: set[int
     """A decided candidate as a Change in cleaned-text offsets (mapped later)."""
     start, end = doc.starts[c.start], doc.ends[c.end - 1]
     before = doc.text[start:end]
-    after = headline_small_word(doc, c.start, match_case(before, c.replacement))
+    after = match_case_at(doc, c.start, before, c.replacement)
     if "’" in before and "'" in after:
         after = after.replace("'", "’")  # keep the text's apostrophe style
     # Keep "a"/"an" right before the change in agreement with the new word.

@@ -208,6 +208,10 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 _DOUBLE_OPEN = "“„«"
 _QUOTE_CHARS = re.compile("[\"“”„«»‘’']")
 _DOUBLE_CLOSE = "”»"
+# A straight single quote left open longer than this (characters) opened an
+# elision ('em, 'cause), not a quotation: a later apostrophe (the players'
+# union) must not close it over a whole paragraph.
+_MAX_STRAIGHT_QUOTE = 400
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
@@ -224,7 +228,7 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(text):
         open_at = -1
-        single_at = -1
+        single_at = {"‘": -1, "'": -1}  # pending single openers, curly and straight apart
         for m in _QUOTE_CHARS.finditer(text, p_start, p_end):
             i = m.start()
             ch = text[i]
@@ -239,21 +243,24 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
                 elif ch in _DOUBLE_CLOSE or ch == '"' or (ch == "“" and text[open_at] == "„"):
                     spans.append((open_at, i + 1))
                     open_at = -1
-            elif open_at >= 0:
+                continue
+            if open_at >= 0:
                 continue  # single quotes inside a double quotation are part of it
-            elif single_at < 0 and ch in "‘'":
-                if (i == p_start or not text[i - 1].isalnum()) and i + 1 < p_end and text[i + 1].isalpha():
-                    single_at = i
-            elif single_at >= 0 and ch in "’'" and (ch == text[single_at] or ch == "’" and text[single_at] == "‘"):
-                if i + 1 >= p_end or not text[i + 1].isalpha():
-                    spans.append((single_at, i + 1))
-                    single_at = -1
+            opener = "‘" if ch == "’" else ch
+            at = single_at[opener]
+            if at >= 0 and ch != "‘" and (i + 1 >= p_end or not text[i + 1].isalpha()):
+                if ch == "'" and i - at > _MAX_STRAIGHT_QUOTE:
+                    single_at["'"] = -1  # an elision ('em, 'cause), not a quotation: forget it
+                else:
+                    spans.append((at, i + 1))
+                    single_at[opener] = -1
+            elif at < 0 and ch != "’" and (i == p_start or not text[i - 1].isalnum()) \
+                    and i + 1 < p_end and text[i + 1].isalpha():
+                single_at[ch] = i
         if open_at >= 0:
             spans.append((open_at, p_end))
-        if single_at >= 0 and open_at < 0:
-            # An unmatched opening single quote is too often an apostrophe
-            # ('90s) to protect a whole paragraph; it protects its own word only.
-            pass
+        # An unmatched opening single quote is too often an apostrophe ('90s,
+        # 'em) to protect the rest of its paragraph: it protects nothing.
     spans.sort()
     return spans
 
@@ -317,6 +324,12 @@ def _name_like(doc: Document, words: list[str]) -> list[bool]:
 _TITLE_SMALL_WORDS = frozenset("a an the and or but nor of in on at to for by with as from into via vs per up off".split())
 
 
+def match_case_at(doc: Document, i: int, template: str, replacement: str) -> str:
+    """:func:`match_case` for a replacement of the text starting at token i,
+    with a headline's small words kept small."""
+    return headline_small_word(doc, i, match_case(template, replacement))
+
+
 def headline_small_word(doc: Document, i: int, word: str) -> str:
     """``word`` (already given the case of token i) in lower case if it is a
     small word replacing a capitalised one inside a line, as only a title-case
@@ -370,7 +383,7 @@ def match_case(template: str, replacement: str) -> str:
             # Title case: "Navy Workouts" -> "Military Exercises", "Final-Minute" -> "Last-Minute"
             parts = _WORD_PARTS.split(replacement)
             seps = _WORD_PARTS.findall(replacement)
-            parts = [w if w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:] for w in parts]
+            parts = [w if n and w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:] for n, w in enumerate(parts)]
             return "".join(p + sep for p, sep in zip(parts, seps + [""]))
         return replacement[0].upper() + replacement[1:]
     return replacement

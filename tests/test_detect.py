@@ -91,3 +91,17 @@ def test_a_lightly_spun_article_is_seen_and_repaired(name, score):
     assert verdict["precision"] >= 0.9 and verdict["recall"] >= 0.4, verdict
     # Weighed at one, full intensity only, the "said"s it keeps outweigh its signals.
     assert detect_text(text, config=RepairConfig(spin_intensities=(1.0,))).spin_score < 0.5
+
+
+def test_a_text_known_to_be_spun_logs_the_score_its_decisions_used():
+    text = read(CASES / "known_failures" / "kf10_light_spin_02.txt")
+    result = repair_text(text, config=RepairConfig(known_spun=True))
+    assert result.spin_score < 0.1  # the measured score is reported
+    scores = {e["document_score"] for c in result.applied for e in c.evidence if "document_score" in e}
+    assert scores == {1.0}  # ... and each change's evidence names the score it was decided with
+
+
+def test_no_intensity_given_means_full_intensity():
+    text = read(SEEDS / "000_0a87bb4e7ef8a0af.txt")
+    assert detect_text(text, config=RepairConfig(spin_intensities=())).spin_score == \
+        detect_text(text, config=RepairConfig(spin_intensities=(1.0,))).spin_score

@@ -139,7 +139,14 @@ def test_curly_single_quotes_quote_but_apostrophes_do_not():
 def test_straight_single_quotes_quote_british_style_but_apostrophes_do_not():
     text = "'We will go on,' he said. It's the players' union's 'last offer'. The '90s."
     assert quoted(text) == ["'We will go on,'", "'last offer'"]
-    assert quoted("Don't touch rock 'n' roll") == ["'n'"]
+    assert quoted("Don't touch rock 'n' roll") == ["'n'"]  # quote-shaped: one protected word, harmless
+
+
+def test_an_elision_neither_blocks_a_curly_quotation_nor_opens_a_long_one():
+    text = "Fans shouted 'em down. A diplomat called it ‘the navy workouts, in keeping with the authorities’."
+    assert quoted(text) == ["‘the navy workouts, in keeping with the authorities’"]
+    far = "Fans shouted 'em down, " + "and so on " * 50 + "and the players' union left."
+    assert quoted(far) == []
 
 
 def test_single_quotes_inside_a_double_quotation_are_part_of_it():
@@ -255,6 +262,8 @@ def test_numeric_mask_marks_tokens_with_digits():
     ("In Keeping With", "according to", "According to"),  # title case, small words stay small
     ("Navy Workouts", "military exercises", "Military Exercises"),
     ("Final-Minute", "last-minute", "Last-Minute"),
+    ("An Extended", "a long", "A Long"),  # the first word keeps its capital
+    ("In Keeping With", "in line with", "In Line with"),
     ("Final-minute", "last-minute", "Last-minute"),
     ("Navy", "military exercises", "Military exercises"),
     ("A", "an", "An"),                   # one capital letter is a capitalised word, not all caps
