@@ -311,11 +311,16 @@ def _name_like(doc: Document, words: list[str]) -> list[bool]:
         # nothing there: a word stays a name unless the rest of the text writes
         # it in lower case and never capitalised inside a sentence ("US Navy
         # Workouts Continue": "navy workouts" below; "White House" stays).
+        # A headline in capitals throughout says as little, except in short
+        # words that are not small words: acronyms (US, EU, WHO) stay names.
         in_titles = {i for a, b in titles for i in range(a, b)}
+        in_capitals = {i for a, b in titles if all(_all_caps(w) or len(w) == 1 for w in words[a:b] if w[0].isalpha())
+                       for i in range(a, b)}
         lower = {w for w, word in zip(norms, words) if word[0].islower()}
         lower.difference_update(norms[i] for i in compress(range(len(mask)), mask) if i not in in_titles)
         for i in in_titles:
-            if mask[i] and norms[i] in lower and not _all_caps(words[i]):
+            if mask[i] and norms[i] in lower and (not _all_caps(words[i]) or (
+                    i in in_capitals and (len(words[i]) >= 4 or norms[i] in _TITLE_SMALL_WORDS))):
                 mask[i] = False
     return mask
 

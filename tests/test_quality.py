@@ -196,6 +196,9 @@ def test_a_title_case_headline_is_repaired_but_its_names_kept(seed000):
     text = "US Navy Workouts Continue In Keeping With Leaked NATO Paperwork\n\n" + seed000
     headline = repair_text(text).text.splitlines()[0]
     assert headline == "US Military Exercises Continue According to Leaked NATO Documents"
+    text = "US NAVY WORKOUTS CONTINUE IN KEEPING WITH LEAKED NATO PAPERWORK\n\n" + seed000
+    headline = repair_text(text).text.splitlines()[0]
+    assert headline == "US MILITARY EXERCISES CONTINUE ACCORDING TO LEAKED NATO DOCUMENTS"
 
 
 def test_an_abbreviation_keeps_its_full_stop_only_at_a_sentence_end(seed000):

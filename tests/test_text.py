@@ -230,6 +230,14 @@ def test_in_a_title_case_headline_only_real_names_stay_names():
     assert headline == ["Says", "White", "House", "Ignored"]
 
 
+def test_in_a_headline_in_capitals_acronyms_stay_names():
+    doc = tokenize("US NAVY WORKOUTS NEAR THE BORDER WITH NATO\n\nThe navy workouts near the border with us went on.")
+    headline = [doc.token_text(i) for i in range(doc.sentences[0][1]) if doc.name_like[i]]
+    # "US" and "NATO" are never written in lower case below ("us" would be, but
+    # a short word in capitals that is not a small word stays an acronym).
+    assert headline == ["US", "NATO"]
+
+
 def test_a_small_word_inside_a_headline_stays_small():
     from repair.text import headline_small_word
     doc = tokenize("Glaciers Within the Alps Melt\n\nWithin days (Within reach) it ended.")
