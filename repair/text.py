@@ -305,7 +305,7 @@ def _name_like(doc: Document, words: list[str]) -> list[bool]:
         else:
             mask[i] = True
     titles = [(a, b) for a, b in doc.sentences
-              if b - a > 3 and words[b - 1] not in _SENTENCE_END and _title_case(words, a, b)]
+              if b - a > 3 and words[b - 1] != "." and _title_case(words, a, b)]
     if titles:
         # In a title-case headline every word has a capital, so a capital says
         # nothing there: a word stays a name unless the rest of the text writes
@@ -348,7 +348,8 @@ def headline_small_word(doc: Document, i: int, word: str) -> str:
 def _title_case(words: list[str], a: int, b: int) -> bool:
     """Whether tokens [a, b) read as a title-case headline: at least three
     words of four letters or more, each capitalised, with no lower-case word
-    but the small ones. (The caller has checked that no full stop ends them.)"""
+    but the small ones. (The caller has checked that no full stop ends them: a
+    headline may end in a question or exclamation mark, not a full stop.)"""
     long_words = 0
     for w in words[a:b]:
         if not w[0].isalpha():

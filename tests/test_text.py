@@ -248,6 +248,13 @@ def test_a_small_word_inside_a_headline_stays_small():
     assert headline_small_word(doc, within[0], "Inside") == "Inside"  # not a small word
 
 
+def test_a_headline_may_end_with_a_question_mark_but_not_a_full_stop():
+    asked = tokenize("Are Navy Workouts Worth It?\n\nThe navy workouts are worth it.")
+    told = tokenize("Are Navy Workouts Worth It.\n\nThe navy workouts are worth it.")
+    assert asked.name_like[1:3] == [False, False]
+    assert told.name_like[1:3] == [True, True]
+
+
 def test_a_sentence_case_line_keeps_its_names():
     doc = tokenize("Putin met Navy chiefs near the border\n\nThe navy left.")
     assert doc.name_like[words(doc).index("Navy")] is True
