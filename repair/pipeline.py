@@ -82,6 +82,7 @@ class _Analysis:
     candidates: list[Candidate]
     score: float     # the measured document spin score
     deciding: float  # the score decisions use: 1 for a text known to be spun
+    confirmed: set[int]  # tokens a near-parallel reference writes the same way
 
     def flags(self) -> list[Change]:
         """Every spin signal (>= 0.5) as a record in input offsets."""
@@ -101,13 +102,15 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     else:
         cleaned, cleanup_changes, offsets = text, [], OffsetMap([])
     doc = tokenize(cleaned)
-    candidates = propose(doc, references, dictionary, config, model)
+    confirmed: set[int] = set()  # tokens a reference confirms as written
+    candidates = propose(doc, references, dictionary, config, model, confirmed)
     score = score_document(doc, candidates, config, model)
     deciding = 1.0 if config.known_spun else score
     if config.use_composition and config.use_dictionary and model is not None \
             and deciding >= config.min_document_score and len(dictionary):
-        candidates += composed_candidates(doc, candidates, dictionary, config, model, deciding)
-    return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score, deciding), model
+        candidates += [c for c in composed_candidates(doc, candidates, dictionary, config, model, deciding)
+                       if not _confirmed(c, confirmed)]
+    return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score, deciding, confirmed), model
 
 
 # The garbage collector is paused while a text is repaired: the work makes
@@ -137,7 +140,7 @@ def repair_text(
     if score >= config.min_document_score and config.use_llm:
         rescore_with_llm(doc, candidates, score, config)
     if score >= config.min_document_score and config.use_thesaurus and model is not None:
-        candidates += _model_candidates(doc, candidates, score, config, model)
+        candidates += _model_candidates(doc, candidates, score, config, model, found.confirmed)
     chosen = [c for c in select(candidates) if c.confidence >= config.min_proposal]
     taken = {k for c in chosen for k in range(c.start, c.end)}
     spin_changes = [_to_change(doc, c, config, taken) for c in chosen]
@@ -281,8 +284,13 @@ def propose(
     dictionary: PhraseDictionary,
     config: RepairConfig,
     model: BigramModel | None,
+    confirmed: set[int] | None = None,
 ) -> list[Candidate]:
-    """Every candidate from the dictionary and the references, merged by span and replacement."""
+    """Every candidate from the dictionary and the references, merged by span
+    and replacement. Tokens a near-parallel reference sentence writes the same
+    way are confirmed as written (added to ``confirmed``): no other source may
+    change a span of them."""
+    confirmed = set() if confirmed is None else confirmed
     found: list[Candidate] = []
     if config.use_dictionary:
         quoted, name_like = doc.quoted, doc.name_like
@@ -304,7 +312,8 @@ def propose(
         name, ref_text = ref if isinstance(ref, tuple) else (f"reference {n}", ref)
         ref_clean = clean_text(ref_text)[0] if config.cleanup else ref_text
         ref_doc = tokenize(ref_clean)
-        found.extend(reference_candidates(doc, ref_doc, name, config, model, dictionary if config.use_dictionary else None))
+        found.extend(reference_candidates(doc, ref_doc, name, config, model,
+                                          dictionary if config.use_dictionary else None, confirmed))
     merged: dict[tuple, Candidate] = {}
     for c in found:
         same = merged.get(c.key)
@@ -318,7 +327,14 @@ def propose(
             same.prior = 1 - (1 - same.prior) * (1 - c.prior)
         same.sources += [s for s in c.sources if s not in same.sources]
         same.evidence += c.evidence
+    if confirmed:
+        return [c for c in merged.values() if "reference" in c.sources or not _confirmed(c, confirmed)]
     return list(merged.values())
+
+
+def _confirmed(c: Candidate, confirmed: set[int]) -> bool:
+    """Whether a reference writes every word of the candidate's span as the input does."""
+    return all(k in confirmed for k in range(c.start, c.end))
 
 
 # Nats an original must gain in context for each written word it changes
@@ -459,13 +475,13 @@ def rescore_with_llm(doc: Document, candidates: list[Candidate], score: float, c
 
 
 def _model_candidates(doc: Document, candidates: list[Candidate], score: float, config: RepairConfig,
-                      model: BigramModel) -> list[Candidate]:
+                      model: BigramModel, confirmed: set[int] = frozenset()) -> list[Candidate]:
     """In a spun document only: thesaurus originals the context model strongly
     prefers, for words that no dictionary entry or reference covers."""
     thesaurus = default_thesaurus()
     if thesaurus is None:
         return []
-    covered = {k for c in candidates for k in range(c.start, c.end)}
+    covered = {k for c in candidates for k in range(c.start, c.end)} | confirmed
     found = thesaurus_candidates(doc, model, thesaurus, covered, config.thesaurus_min_ratio,
                                  config.thesaurus_min_count, config.thesaurus_prior)
     for c in found:

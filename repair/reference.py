@@ -147,10 +147,21 @@ def reference_candidates(
     config: RepairConfig,
     model: BigramModel | None,
     dictionary: PhraseDictionary | None,
+    confirmed: set[int] | None = None,
 ) -> list[Candidate]:
-    """Candidates from the differences between input sentences and their reference sentences."""
+    """Candidates from the differences between input sentences and their
+    reference sentences. ``confirmed``, if given, receives the input tokens
+    that a near-parallel reference sentence writes the same way: the source
+    says those words are as written. (Not from a reference that differs from
+    the input nowhere: that is a copy of the input, not a cleaner text.)"""
     candidates = []
+    same_words: set[int] = set()
+    differs = False
     for pair, a, ra, src, dst, blocks, parallel in aligned_pairs(doc, ref, config):
+        differs = differs or bool(blocks)
+        if confirmed is not None and parallel >= config.parallel_similarity:
+            changed = {a + k for i, j, _, _ in blocks for k in range(i, j)}
+            same_words.update(k for k in range(a, a + len(src)) if k not in changed)
         for block in blocks:
             i, j, ri, rj = block
             if i == j:
@@ -167,6 +178,8 @@ def reference_candidates(
                                              parallel, ref_name, config, model, dictionary)
                 if candidate is not None:
                     candidates.append(candidate)
+    if confirmed is not None and differs:
+        confirmed.update(same_words)
     return candidates
 
 

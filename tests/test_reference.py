@@ -47,3 +47,16 @@ def test_an_input_sentence_is_paired_with_its_closest_reference_sentence():
     ref = tokenize("Officials met on Monday in the capital. The minister said the plan would cost more.")
     pairs = pair_sentences(doc, ref, RepairConfig())
     assert [(p.input_sentence, p.reference_sentence) for p in pairs] == [(0, 1), (1, 0)]
+
+
+def test_words_a_parallel_reference_writes_the_same_way_are_kept(seed000):
+    from repair import repair_text
+
+    # In a spun document "stated" and "additionally" are read as spun...
+    text = seed000 + "\n\nThe minister stated that talks would additionally cover energy prices.\n"
+    assert repair_text(text).text.splitlines()[-1] == "The minister said that talks would also cover energy prices."
+    # ... unless a near-parallel sentence of the reference writes them so: the source confirms them,
+    # while the difference it does show ("prices" for "costs") is still taken.
+    ref = "The minister stated that talks would additionally cover energy costs."
+    result = repair_text(text, references=[ref])
+    assert result.text.splitlines()[-1] == "The minister stated that talks would additionally cover energy costs."
