@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Deterministic benchmark corpus built from spin-repair's own material.
 
-The project ships little text (16 clean news articles and their spun copies,
-two seed articles, ~60 clean paragraphs of other genres, and the phrase
+The project ships little text (the clean test articles and their spun
+copies, two seed articles, the negative set of other genres, and the phrase
 dictionaries), so a corpus of 1 MB .. 1 GB is made by recombining it:
 
 * Paragraphs of the clean articles, seed 001 and the negative set are the
@@ -25,7 +25,9 @@ dictionaries), so a corpus of 1 MB .. 1 GB is made by recombining it:
 * Sizes follow a log-normal around 4 KB (0.6 .. 40 KB), like news articles.
 
 Everything is deterministic in ``--seed``: document ``i`` depends only on the
-seed and ``i``. Output is streamed (one document in memory at a time):
+seed, ``i`` and the repository's material (adding test articles or negative
+cases changes the corpus; compare figures across such changes with one saved
+corpus file, ``--corpus``). Output is streamed (one document in memory at a time):
 
     python benchmarks/corpus.py --size 10MB --seed 1 --out /tmp/corpus10 [--format both]
 
