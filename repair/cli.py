@@ -196,6 +196,8 @@ def detect(inputs, as_json, dictionaries, no_dictionary, spans):
     fix) a text counts as clean and fix changes nothing in it. Flagged spans
     are the places that look spun, with the likely original; a clean text
     may show a few, which is why the score weighs them against its length.
+    A text you know to be spun but that scores as clean (lightly spun) is
+    repaired by `repair fix --spun`.
     Exit status: 0, or 1 if an input could not be read.
     """
     from .pipeline import detect_text, detection_report
