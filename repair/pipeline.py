@@ -528,6 +528,9 @@ def _to_change(doc: Document, c: Candidate, config: RepairConfig, taken: set[int
     start, end = doc.starts[c.start], doc.ends[c.end - 1]
     before = doc.text[start:end]
     after = match_case_at(doc, c.start, before, c.replacement)
+    if before.endswith(".") and not after.endswith(".") and (
+            c.end >= len(doc.norms) or doc.sentence_of[c.end] != doc.sentence_of[c.end - 1]):
+        after += "."  # an abbreviation's stop that also ended the sentence ("in Tahrir Sq." -> "Square.")
     if "’" in before and "'" in after:
         after = after.replace("'", "’")  # keep the text's apostrophe style
     # Keep "a"/"an" right before the change in agreement with the new word.

@@ -205,6 +205,9 @@ def test_an_abbreviation_keeps_its_full_stop_only_at_a_sentence_end(seed000):
     text = seed000 + "\n\nHe won 54 p.c. of the vote. Prices rose 5 p.c. Officials stated more. Growth was 3 p.c., they stated.\n"
     last = repair_text(text).text.splitlines()[-1]
     assert last == "He won 54 percent of the vote. Prices rose 5 percent. Officials said more. Growth was 3 percent, they said."
+    text = seed000 + "\n\nThey gathered in Tahrir Sq. Police watched from Tahrir Sq. on Friday. They left Tahrir Sq.\n"
+    last = repair_text(text).text.splitlines()[-1]
+    assert last == "They gathered in Tahrir Square. Police watched from Tahrir Square on Friday. They left Tahrir Square."
 
 
 # --- (e) ordinary phrases inside a spun article -------------------------------------------------
