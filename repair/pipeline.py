@@ -109,7 +109,7 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     if config.use_composition and config.use_dictionary and model is not None \
             and deciding >= config.min_document_score and len(dictionary):
         candidates += [c for c in composed_candidates(doc, candidates, dictionary, config, model, deciding)
-                       if not _confirmed(c, confirmed)]
+                       if not _confirmed(doc, c, confirmed)]
     return _Analysis(text, cleaned, cleanup_changes, offsets, doc, candidates, score, deciding, confirmed), model
 
 
@@ -289,7 +289,7 @@ def propose(
     """Every candidate from the dictionary and the references, merged by span
     and replacement. Tokens a near-parallel reference sentence writes the same
     way are confirmed as written (added to ``confirmed``): no other source may
-    change a span of them."""
+    change them."""
     confirmed = set() if confirmed is None else confirmed
     found: list[Candidate] = []
     if config.use_dictionary:
@@ -328,13 +328,22 @@ def propose(
         same.sources += [s for s in c.sources if s not in same.sources]
         same.evidence += c.evidence
     if confirmed:
-        return [c for c in merged.values() if "reference" in c.sources or not _confirmed(c, confirmed)]
+        return [c for c in merged.values() if "reference" in c.sources or not _confirmed(doc, c, confirmed)]
     return list(merged.values())
 
 
-def _confirmed(c: Candidate, confirmed: set[int]) -> bool:
-    """Whether a reference writes every word of the candidate's span as the input does."""
-    return all(k in confirmed for k in range(c.start, c.end))
+def _confirmed(doc: Document, c: Candidate, confirmed: set[int]) -> bool:
+    """Whether the candidate would change a word that a reference writes as
+    the input does. Words it keeps at either end are not changed ("White
+    Home" -> "White House" changes "Home" alone)."""
+    written = doc.norms[c.start:c.end]
+    proposed = c.replacement.lower().split()
+    i, j = c.start, c.end
+    while i < j and proposed and written[i - c.start] == proposed[0]:
+        i, proposed = i + 1, proposed[1:]
+    while j > i and proposed and written[j - 1 - c.start] == proposed[-1]:
+        j, proposed = j - 1, proposed[:-1]
+    return any(k in confirmed for k in range(i, j))
 
 
 # Nats an original must gain in context for each written word it changes
