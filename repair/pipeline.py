@@ -105,7 +105,7 @@ def _analyse(text: str, references: Sequence[Reference], dictionary: PhraseDicti
     confirmed: set[int] = set()  # tokens a reference confirms as written
     candidates = propose(doc, references, dictionary, config, model, confirmed)
     score = score_document(doc, candidates, config, model)
-    deciding = 1.0 if config.known_spun else score
+    deciding = _deciding_score(score, config)
     if config.use_composition and config.use_dictionary and model is not None \
             and deciding >= config.min_document_score and len(dictionary):
         candidates += [c for c in composed_candidates(doc, candidates, dictionary, config, model, deciding)
@@ -383,10 +383,15 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
                                 _unspun_words(doc, config.unspun_words), config.unspun_swap_rate,
                                 config.unspun_writer_rate, config.spin_intensities)
     if model is not None:
-        deciding = 1.0 if config.known_spun else score  # what the decisions will use
+        deciding = _deciding_score(score, config)
         for c in candidates:
             _note_model(c, deciding)
     return score
+
+
+def _deciding_score(score: float, config: RepairConfig) -> float:
+    """The document score the decisions use: 1 for a text known to be spun."""
+    return 1.0 if config.known_spun else score
 
 
 def _unspun_words(doc: Document, words: Sequence[str]) -> int:
