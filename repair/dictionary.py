@@ -350,6 +350,7 @@ class PhraseDictionary:
     def __init__(self, entries: Iterable[Entry] = ()):
         self.entries: list[Entry] = list(entries)
         self._composed = None
+        self._originals: frozenset[str] | None = None
         self._by_key: dict[str, list[Entry]] = {}
         for e in self.entries:
             self._by_key.setdefault(" " + " ".join(e.spun) + " ", []).append(e)
@@ -388,6 +389,12 @@ class PhraseDictionary:
 
     def lookup(self, words: Iterable[str]) -> list[Entry]:
         return self._by_key.get(" " + " ".join(words) + " ", [])
+
+    def is_original(self, words: Iterable[str]) -> bool:
+        """Whether some entry gives these (normalized) words as an original."""
+        if self._originals is None:
+            self._originals = frozenset(" ".join(phrase_tokens(o)) for e in self.entries for o in e.originals)
+        return " ".join(words) in self._originals
 
     def match(self, doc: Document) -> list[Match]:
         """All entry matches in the document, in one pass of the automaton.

@@ -77,6 +77,29 @@ def test_a_spun_paragraph_gets_the_composed_term():
     assert not any(c.rule == "model:composed" for c in off.changes)
 
 
+def test_a_known_term_that_needs_fewer_swaps_is_preferred():
+    # "public pursuit" is a variant of "national interest" (public for national,
+    # pursuit for interest); "public interest" is a known term too and needs
+    # one swap only.
+    rows = [f"{' '.join(s)}\t{' '.join(o)}\t0.95\t\ttest" for s, o in PAIRS] + [
+        "public park\tnational park\t0.9\t\ttest", "pursuit rates\tinterest rates\t0.9\t\ttest",
+        "nationwide interest\tnational interest\t0.9\t\ttest"]
+    public_interest = "public curiosity\tpublic interest\t0.9\t\ttest"
+    text = SPUN + "He argued that he had acted in the public pursuit when he sent the files."
+
+    def composed(extra_rows):
+        header = ["spun\toriginal\tconfidence\tcontext\tsource"]
+        dictionary = PhraseDictionary(parse_text("\n".join(header + rows + extra_rows) + "\n", "test.tsv"))
+        return [c for c in repair_text(text, dictionary=dictionary).applied if c.rule == "model:composed"]
+
+    chosen = composed([public_interest])
+    assert [(c.before, c.after) for c in chosen] == [("public pursuit", "public interest")]
+    assert chosen[0].evidence[0]["swaps"] == ["pursuit>interest"]
+    assert chosen[0].evidence[0]["composed"] == "public pursuit -> public interest"
+    # Without "public interest" among the known terms, only the full term is read.
+    assert [(c.before, c.after) for c in composed([])] == [("public pursuit", "national interest")]
+
+
 def test_a_clean_paragraph_is_left_alone():
     text = "The results show that counterfeit intelligence reports were filed by the agency last year."
     assert repair_text(text, dictionary=_dictionary()).changes == []
