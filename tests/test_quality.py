@@ -235,6 +235,19 @@ def test_an_ordinary_phrase_in_a_spun_article_keeps_its_words(seed000, sentence)
     assert [(c.before, c.after) for c in spin_changes(result) if c.end > tail] == []
 
 
+SPUN_IN_SPUN = [tuple(line.split("\t")) for line in read(CASES / "in_spun" / "spun.tsv").splitlines()
+                if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("spun, expected", SPUN_IN_SPUN, ids=lambda s: " ".join(s.split()[:4]))
+def test_a_spun_sentence_in_a_spun_article_is_repaired(seed000, spun, expected):
+    def last_paragraph(sentence: str) -> str:
+        return repair_text(seed000.rstrip("\n") + "\n\n" + sentence + "\n").text.rsplit("\n\n", 1)[1].rstrip("\n")
+
+    assert last_paragraph(spun) == expected
+    assert last_paragraph(expected) == expected  # the original wording is not "repaired" in turn
+
+
 @pytest.mark.xfail(strict=True, reason="KF-10: spinning at a rate of 0.2 is not told from chance matches")
 def test_kf10_lightly_spun_article_is_seen():
     text = read(CASES / "known_failures" / "kf10_light_spin_02.txt")
