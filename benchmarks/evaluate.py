@@ -64,7 +64,8 @@ def main() -> int:
                         help="which spun articles: globs of their names, comma-separated. Tuned on: "
                              "'0?,1?,2?,3[0-6]' (01-36). Held out: '3[7-9],40' (seed-000 swaps in new contexts), "
                              "'4[1-6]' (the simulator's table), '4[7-9],5[0-2]' (seed-000 swaps, second set), "
-                             "'5[3-9],60' and '6[1-8]' (two tables written blind in seed 000's style)")
+                             "'5[3-9],60' and '6[1-8]' (two tables written blind in seed 000's style), "
+                             "'7[7-9],8[0-4]' (seed-000 swaps, fourth set). Development: '69,7[0-6]'")
     args = parser.parse_args()
     config = RepairConfig(min_confidence=args.min_confidence)
     score = load_scorer()
