@@ -448,8 +448,10 @@ def _fewest_swaps(doc: Document, i: int, j: int, term: str, swaps: str, dictiona
     bigram model knows terms of art too little ("angle plummet" would read as
     "angle descent")."""
     written, words = doc.norms[i:j], term.split()
+    if len(words) != j - i:
+        return term, swaps
     changed = [k for k in range(len(words)) if words[k] != written[k]]
-    if len(changed) < 2 or len(words) != j - i:
+    if len(changed) < 2:
         return term, swaps
     readings, options = [tuple(changed)], [term]
     for r in range(len(changed) - 1, 0, -1):
