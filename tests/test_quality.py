@@ -254,6 +254,13 @@ def test_kf10_lightly_spun_article_is_seen():
     assert repair_text(text).spin_score >= 0.5
 
 
+@pytest.mark.xfail(strict=True, reason="KF-11: composition reads a genuine 'robust' as the spinner's 'strong'")
+def test_kf11_genuine_robust_in_a_spun_article_is_kept(seed000):
+    sentence = "The bridge is robust enough to carry heavy lorries, engineers said."
+    text = seed000.rstrip("\n") + "\n\n" + sentence + "\n"
+    assert repair_text(text).text.endswith(sentence + "\n")
+
+
 def test_kf9_british_clean_text_stays_clean():
     # KF-9 (tests/cases/known_failures.md): dense with words spinners like, but full of "said".
     text = read(CASES / "known_failures" / "kf9_british_council.txt")
