@@ -842,10 +842,10 @@ TABLE = _parse_table(SPIN_TABLE)
 MAX_WORDS = max(len(k.split()) for k in TABLE)
 
 # Articles spun with another table than SPIN_TABLE (by --all too), relative to
-# this directory: 33-40 and 47-52 measure how the substitutions of the real
-# spinner behind seed 000 generalise to new contexts
-# (tests/cases/articles/README.md); 53-60 use a table written blind in seed
-# 000's style (tests/cases/articles/tables/spinner_b.tsv, held out).
+# this directory: 33-40, 47-52 and 69-84 measure how the substitutions of the
+# real spinner behind seed 000 generalise to new contexts
+# (tests/cases/articles/README.md); 53-60 and 61-68 use tables written blind
+# in seed 000's style (tables/spinner_b.tsv and tables_c/spinner_c.tsv there).
 ARTICLE_TABLES = {f"{n}.txt": "seed000_table.tsv" for n in [*range(33, 41), *range(47, 53), *range(69, 85)]}
 ARTICLE_TABLES.update({f"{n}.txt": os.path.join("..", "tests", "cases", "articles", "tables", "spinner_b.tsv")
                        for n in range(53, 61)})
