@@ -21,6 +21,9 @@ class Candidate:
     prior: float
     evidence: list[dict] = field(default_factory=list)
     rule: str = ""
+    # Reviewers rejected its entry more often than they accepted it: the
+    # context model may lower the candidate's signal, not raise it.
+    overruled: bool = False
     model_ratio: float = 0.0
     signal: float = 0.0
     confidence: float = 0.0

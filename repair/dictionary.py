@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import re
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,8 @@ from .text import TOKEN_RE, Document, normalize_word
 COLUMNS = ("spun", "original", "confidence", "context", "source")
 CONTEXT_KEYS = ("before", "after", "!before", "!after")
 MAX_PHRASE_WORDS = 12
+# How `repair learn` writes an entry's review counts in its source field.
+REVIEW_COUNTS_RE = re.compile(r"learned: (\d+) accepted, (\d+) rejected")
 
 
 class DictionaryError(ValueError):
@@ -81,6 +84,14 @@ class Entry:
     def key(self) -> tuple:
         """Identity of an entry: its phrase (exact case if cased) and context."""
         return (self.surface or self.spun, self.context)
+
+    @cached_property
+    def rejected_in_review(self) -> bool:
+        """Whether reviewers rejected this entry's changes more often than they
+        accepted them (counts written by `repair learn`). They judged each change
+        in its context, so the context model may not overrule them."""
+        m = REVIEW_COUNTS_RE.search(self.source)
+        return m is not None and int(m.group(2)) > int(m.group(1))
 
     @property
     def cased(self) -> bool:

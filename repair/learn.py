@@ -48,8 +48,8 @@ from typing import Iterable
 
 from .changelog import Change, ChangeLogError, parse
 from .config import RepairConfig
-from .dictionary import (COLUMNS, DictionaryError, Entry, PhraseDictionary, load_file, parse_line, parse_text,
-                         phrase_tokens, read_dictionary_text, shipped_dictionary_paths)
+from .dictionary import (COLUMNS, REVIEW_COUNTS_RE, DictionaryError, Entry, PhraseDictionary, load_file, parse_line,
+                         parse_text, phrase_tokens, read_dictionary_text, shipped_dictionary_paths)
 from .files import InputError, read_text, write_text_atomic
 from .model import default_model
 
@@ -74,7 +74,6 @@ HEADER = (
     "# a shipped entry with the same phrase and context.\n"
 )
 
-_LEARNED_RE = re.compile(r"learned: (\d+) accepted, (\d+) rejected")
 _BASE_RE = re.compile(r"base ([0-9]*\.?[0-9]+)(?: from ([^;]*))?")
 _LOGS_RE = re.compile(r"logs: ([^;]*)")
 _WORD_RE = re.compile(r"^[a-z]+(?:'[a-z]+)*$")
@@ -402,7 +401,7 @@ def _tally_for(change: Change, resolver: _EntryResolver, target: DictFile, talli
 
 
 def _parse_source(source: str) -> tuple[int, int, float | None, str, list[str]] | None:
-    m = _LEARNED_RE.search(source)
+    m = REVIEW_COUNTS_RE.search(source)
     if not m:
         return None
     base_m = _BASE_RE.search(source)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from .cache import cached, file_identity
+from .trigram import TrigramModel
 
 # Bigrams rarer than this are not in symspellpy's list; an absent bigram is
 # estimated as independent words, capped just below this count.
@@ -47,6 +48,9 @@ class BigramModel:
         self.bigram_scale = bigram_scale if bigram_scale is not None else _bigram_scale(unigrams, bigrams)
         self._memo: dict[tuple[str, str | None], float] = {}
         self.identity: str | None = None  # set when made from files
+        # A trigram model that context_preference averages in (the default
+        # model has one when pocketsphinx is installed; see repair.trigram).
+        self.trigram: TrigramModel | None = None
 
     @classmethod
     def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
@@ -183,15 +187,18 @@ def _bigram_scale(unigrams, bigrams) -> float:
 
 @lru_cache(maxsize=1)
 def default_model() -> BigramModel:
-    """The bigram model from symspellpy's bundled frequency lists (loaded once per process)."""
+    """The bigram model from symspellpy's bundled frequency lists, with the
+    trigram model of pocketsphinx when it is installed (loaded once per process)."""
     import symspellpy
 
     base = os.path.dirname(symspellpy.__file__)
     with collector_paused():
-        return BigramModel.from_files(
+        model = BigramModel.from_files(
             os.path.join(base, "frequency_dictionary_en_82_765.txt"),
             os.path.join(base, "frequency_bigramdictionary_en_243_342.txt"),
         )
+    model.trigram = TrigramModel.load()
+    return model
 
 
 @contextmanager
@@ -219,7 +226,16 @@ def _context_word(norms: list[str], k: int) -> str | None:
 
 def context_preference(model: BigramModel, norms: list[str], i: int, j: int, candidate: list[str]) -> float:
     """How much more likely ``candidate`` is than tokens [i, j) in their context
-    (natural-log likelihood ratio; > 0 favours the candidate)."""
+    (natural-log likelihood ratio; > 0 favours the candidate). With a trigram
+    model, the mean of its ratio and the bigram model's: on the development
+    articles the mean repaired more than either alone."""
+    ratio = _bigram_preference(model, norms, i, j, candidate)
+    if model.trigram is None:
+        return ratio
+    return 0.5 * (ratio + model.trigram.preference(norms, i, j, candidate))
+
+
+def _bigram_preference(model: BigramModel, norms: list[str], i: int, j: int, candidate: list[str]) -> float:
     left = _context_word(norms, i - 1)
     right = _context_word(norms, j)
     if j - i == 1 and len(candidate) == 1:

@@ -304,7 +304,7 @@ def propose(
                 original = _best_alternative(doc, match.start, match.end, entry.originals, model)
                 found.append(Candidate(
                     match.start, match.end, original, ["dictionary"], entry.confidence,
-                    [entry.as_evidence()], entry.rule,
+                    [entry.as_evidence()], entry.rule, entry.rejected_in_review,
                 ))
     if references:
         from .reference import reference_candidates  # rapidfuzz: only when there is a reference
@@ -327,6 +327,7 @@ def propose(
             same.prior = 1 - (1 - same.prior) * (1 - c.prior)
         same.sources += [s for s in c.sources if s not in same.sources]
         same.evidence += c.evidence
+        same.overruled = same.overruled and c.overruled
     if confirmed:
         return [c for c in merged.values() if "reference" in c.sources or not _confirmed(doc, c, confirmed)]
     return list(merged.values())
@@ -406,7 +407,7 @@ def _judge(doc: Document, c: Candidate, config: RepairConfig, model: BigramModel
     """A candidate's signal: its prior moved by the context model's ratio."""
     if model is not None:
         ratio = context_preference(model, doc.norms, c.start, c.end, c.replacement.lower().split())
-        c.model_ratio = max(-config.model_clip, min(config.model_clip, ratio))
+        c.model_ratio = max(-config.model_clip, min(0.0 if c.overruled else config.model_clip, ratio))
     c.signal = sigmoid(logit(c.prior) + config.model_weight * c.model_ratio)
 
 

@@ -114,6 +114,23 @@ def test_learn_from_reviewed_logs_lowers_rejected_and_counts_accepted(tmp_path):
     assert find(fourth, "stated")[0].status == "applied" and find(fourth, "youngsters")[0].status == "applied"
 
 
+def test_the_context_model_cannot_overrule_reviewers_who_rejected_an_entry(tmp_path):
+    # The same entry at the same confidence: with more acceptances than
+    # rejections the model lifts it over the threshold; with more rejections
+    # it may only lower it.
+    def status_of(source: str) -> tuple[str, float]:
+        d = tmp_path / "d.tsv"
+        d.write_text("stated\tsaid\t0.9\t\ttest\n"
+                     f"safety ensures\tsecurity guarantees\t0.45\t\t{source}\n", encoding="utf-8")
+        (change,) = find(fix(tmp_path, ARTICLE, "o", d), "safety ensures")
+        model = [e for e in change.evidence if e["source"] == "model"]
+        return change.status, model[0]["log_ratio"]
+
+    assert status_of("learned: 3 accepted, 1 rejected; base 0.2") [0] == "applied"
+    status, ratio = status_of("learned: 1 accepted, 3 rejected; base 0.7")
+    assert status == "proposed" and ratio == 0.0
+
+
 def test_learn_skips_cleanup_and_remembers_rejected_pairs(tmp_path):
     log = tmp_path / "r.jsonl"
     changes = [

@@ -106,7 +106,8 @@ def test_reject_a_whole_rule_and_filter(page, tmp_path):
     d.write_text("stated\tsaid\t0.9\t\ttest\nyoungsters\tchildren\t0.9\t\ttest\nadditionally\talso\t0.3\t\ttest\n")
     art = tmp_path / "a.txt"
     art.write_text("Officials stated it. Parents stated that youngsters were safe.\n\n"
-                   "The officers additionally stated that talks were ready.\n")
+                   "The officers additionally stated that talks were ready.\n\n"
+                   "A youngsters league began.\n")  # a change the model does not back: dictionary only
     out, log = tmp_path / "a.out.txt", tmp_path / "a.out.txt.changes.jsonl"
     run("fix", art, "--no-dictionary", "-d", d, "-o", out, "--log", log)
     run("review", log, "-o", tmp_path / "r.html")  # input rebuilt from a.out.txt
