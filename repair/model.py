@@ -2,10 +2,11 @@
 
 The context model is a word bigram model built from the frequency lists that
 ship inside symspellpy (English unigrams and bigrams counted over a large
-corpus), so it installs offline with the core. It answers one question: in
-this sentence, is the candidate original more likely English than the words
-that stand there now? The answer is a log-likelihood ratio that the pipeline
-adds to each candidate's prior.
+corpus), averaged with the trigram model of :mod:`repair.trigram` when
+pocketsphinx is installed; both install offline with the core. It answers one
+question: in this sentence, is the candidate original more likely English
+than the words that stand there now? The answer is a log-likelihood ratio
+that the pipeline adds to each candidate's prior.
 """
 from __future__ import annotations
 
