@@ -59,10 +59,14 @@ class TrigramModel:
                 - self._sequence_logp(left + norms[i:j] + right, len(left)))
 
     def _sequence_logp(self, words: list[str], start: int) -> float:
-        logp = self.logp
+        """Sum of log P(words[k] | the two words before it) for k >= start."""
+        memo_get, logp = self._memo.get, self.logp
         total = 0.0
         for k in range(start, len(words)):
-            total += logp((words[k], *reversed(words[max(k - 2, 0):k])))
+            # The query tuple is written out: this runs for every candidate.
+            query = (words[k], words[k - 1], words[k - 2]) if k >= 2 else (words[1], words[0]) if k else (words[0],)
+            value = memo_get(query)
+            total += logp(query) if value is None else value
         return total
 
 
