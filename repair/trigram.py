@@ -32,7 +32,7 @@ class TrigramModel:
         """The model shipped in pocketsphinx, or None when it is not installed."""
         try:
             import pocketsphinx
-        except ImportError:
+        except (ImportError, OSError):  # not installed, or its C library does not load here
             return None
         path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
         if not os.path.isfile(path):
