@@ -56,6 +56,12 @@ class RepairConfig:
         spinner swaps (times its intensity) and q the share of writers who use
         the spinner's word instead. A clean article dense with words spinners
         also like, but full of "said", stays clean.
+    min_evidence_prior
+        A candidate whose prior is below this is not evidence that the text is
+        spun: it does not count in the document score, and it is repaired
+        only once other signals have opened the gate. The context-free copies
+        of context-bound dictionary entries (prior 0.15,
+        ``repair.dictionary.RELAXED_PRIOR``) are such candidates.
     model_weight
         Weight of the context model's log-likelihood ratio against a
         candidate's prior (log-odds per nat).
@@ -119,6 +125,7 @@ class RepairConfig:
     spin_intensities: tuple[float, ...] = (0.5, 1.0, 2.0)
     unspun_swap_rate: float = 0.4
     unspun_writer_rate: float = 0.05
+    min_evidence_prior: float = 0.2
     model_weight: float = 0.6
     model_clip: float = 6.0
     min_sentence_similarity: float = 0.45

@@ -45,6 +45,10 @@ from .text import TOKEN_RE, Document, normalize_word
 COLUMNS = ("spun", "original", "confidence", "context", "source")
 CONTEXT_KEYS = ("before", "after", "!before", "!after")
 MAX_PHRASE_WORDS = 12
+# Prior of the context-free copy of a pair that entries know only in some
+# contexts (see relaxed_entries): low, so that the context model decides, and
+# below RepairConfig.min_evidence_prior, so that it never opens the gate.
+RELAXED_PRIOR = 0.15
 # How `repair learn` writes an entry's review counts in its source field.
 REVIEW_COUNTS_RE = re.compile(r"learned: (\d+) accepted, (\d+) rejected")
 
@@ -67,6 +71,7 @@ class Entry:
     file: str = ""
     line: int = 0
     surface: tuple[str, ...] | None = None  # exact-case words, for entries written with capitals
+    relaxed_from: str = ""  # for a context-free copy (relaxed_entries): the rule of the entry it copies
 
     @property
     def spun_text(self) -> str:
@@ -75,6 +80,8 @@ class Entry:
     @cached_property
     def rule(self) -> str:
         """Stable name of the entry, used to group its changes in review."""
+        if self.relaxed_from:
+            return f"{self.relaxed_from} (any context)"
         return f"{Path(self.file).name}:{self.line}" if self.file else f"entry:{self.spun_text}"
 
     def context_text(self) -> str:
@@ -164,6 +171,8 @@ class Entry:
             ev["context"] = self.context_text()
         if self.file:
             ev["file"], ev["line"] = Path(self.file).name, self.line
+        if self.relaxed_from:
+            ev["relaxed_from"] = self.relaxed_from
         return ev
 
 
@@ -348,6 +357,40 @@ def shipped_dictionary_paths() -> list[Path]:
     return sorted(Path(str(p)) for p in installed.iterdir() if p.name.endswith(".tsv"))
 
 
+def relaxed_entries(entries: Iterable[Entry], prior: float = RELAXED_PRIOR) -> list[Entry]:
+    """Context-free copies of the one-word swaps that entries know only in some contexts.
+
+    A positive condition (before=/after=) marks the contexts an entry's author
+    was sure of; elsewhere the same swap may still be a spin, which only the
+    context model can judge. Each word that no entry lists without such a
+    condition gets one copy, with every original its entries give (those of
+    the surest entries first), at ``prior`` (or at its entries' highest
+    confidence, if that is lower). Phrases are left as they are: their other
+    words are already a context their author chose ("the fireplace" for "the
+    fire" would also turn a genuine fireplace into a fire), as are entries
+    written with capitals.
+    """
+    bound: dict[tuple[str, ...], list[Entry]] = {}
+    anywhere = set()
+    for e in entries:
+        if e.surface is not None or len(e.spun) > 1:
+            continue
+        if any(not key.startswith("!") for key, _ in e.context):
+            bound.setdefault(e.spun, []).append(e)
+        else:
+            anywhere.add(e.spun)
+    copies = []
+    for spun, group in bound.items():
+        if spun in anywhere:
+            continue
+        group.sort(key=lambda e: -e.confidence)  # the surest entries' originals first: they win ties
+        originals = tuple(dict.fromkeys(o for e in group for o in e.originals))
+        confidence = min(prior, max(e.confidence for e in group))
+        copies.append(Entry(spun, originals, confidence, (), f"{group[0].source}; any context",
+                            relaxed_from=group[0].rule))
+    return copies
+
+
 @dataclass(slots=True)
 class Match:
     start: int  # token index
@@ -358,12 +401,15 @@ class Match:
 class PhraseDictionary:
     """Entries indexed in an Aho-Corasick automaton over normalized words."""
 
-    def __init__(self, entries: Iterable[Entry] = ()):
+    def __init__(self, entries: Iterable[Entry] = (), relaxed_prior: float | None = RELAXED_PRIOR):
+        """``relaxed_prior``: prior of the context-free copies of context-bound
+        entries (:func:`relaxed_entries`); None makes none."""
         self.entries: list[Entry] = list(entries)
         self._composed = None
         self._originals: frozenset[str] | None = None
         self._by_key: dict[str, list[Entry]] = {}
-        for e in self.entries:
+        copies = relaxed_entries(self.entries, relaxed_prior) if relaxed_prior is not None else []
+        for e in self.entries + copies:
             self._by_key.setdefault(" " + " ".join(e.spun) + " ", []).append(e)
         self._automaton = ahocorasick.Automaton()
         for key, group in self._by_key.items():

@@ -373,19 +373,29 @@ def score_document(doc: Document, candidates: list[Candidate], config: RepairCon
 
     A candidate's signal combines its prior with the context model's
     likelihood ratio. The document score comes from the signals of the best
-    non-overlapping candidates.
+    non-overlapping candidates whose prior is at least min_evidence_prior.
     """
+    evidence, weak = [], []
     for c in candidates:
+        (evidence if c.prior >= config.min_evidence_prior else weak).append(c)
+    for c in evidence:
         _judge(doc, c, config, model)
-    best = select(candidates, key=lambda c: c.signal)
+    best = select(evidence, key=lambda c: c.signal)
     score = document_spin_score([c.signal for c in best], doc.word_count, config.clean_signal_rate,
                                 config.spun_signal_rate, config.spin_prior_log_odds,
                                 _repeat_weights(doc, best, config.repeat_signal_weight, config.repeat_signal_limit),
                                 _unspun_words(doc, config.unspun_words), config.unspun_swap_rate,
                                 config.unspun_writer_rate, config.spin_intensities)
+    deciding = _deciding_score(score, config)
+    judged = evidence
+    if deciding >= config.min_document_score:
+        # Weak candidates are judged only in a text the others show to be
+        # spun: elsewhere they can be neither repaired nor flagged.
+        for c in weak:
+            _judge(doc, c, config, model)
+        judged = candidates
     if model is not None:
-        deciding = _deciding_score(score, config)
-        for c in candidates:
+        for c in judged:
             _note_model(c, deciding)
     return score
 

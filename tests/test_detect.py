@@ -105,3 +105,26 @@ def test_no_intensity_given_means_full_intensity():
     text = read(SEEDS / "000_0a87bb4e7ef8a0af.txt")
     assert detect_text(text, config=RepairConfig(spin_intensities=())).spin_score == \
         detect_text(text, config=RepairConfig(spin_intensities=(1.0,))).spin_score
+
+
+def test_weak_candidates_are_no_evidence_of_spinning(tmp_path):
+    # The same swaps at a prior under min_evidence_prior (as the context-free
+    # copies of context-bound entries have) leave the document score alone,
+    # and are repaired once the text is known to be spun.
+    from repair.dictionary import PhraseDictionary, parse_text
+
+    pairs = [("stated", "said"), ("additionally", "also"), ("paperwork", "documents"), ("navy", "military")]
+    text = ("The minister stated that the navy had sent paperwork to the court. "
+            "Officials additionally stated that the navy would keep the paperwork.\n")
+
+    def dictionary(prior: float) -> PhraseDictionary:
+        return PhraseDictionary(parse_text("\n".join(f"{s}\t{o}\t{prior}\t\ttest" for s, o in pairs), "t.tsv"))
+
+    weak, strong = dictionary(0.15), dictionary(0.3)
+    assert repair_text(text, dictionary=strong).spin_score > 0.5
+    result = repair_text(text, dictionary=weak)
+    assert result.spin_score < 0.2 and result.changes == []
+    counted = repair_text(text, dictionary=weak, config=RepairConfig(min_evidence_prior=0.1))
+    assert counted.spin_score > result.spin_score
+    told = repair_text(text, dictionary=weak, config=RepairConfig(known_spun=True))
+    assert {c.after for c in told.applied} >= {"said", "also"}

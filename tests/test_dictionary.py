@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from repair.dictionary import (DictionaryError, PhraseDictionary, load_file, parse_line, parse_text,
-                               shipped_dictionary_paths)
+from repair.dictionary import (RELAXED_PRIOR, DictionaryError, PhraseDictionary, load_file, parse_line, parse_text,
+                               relaxed_entries, shipped_dictionary_paths)
 from repair.text import tokenize
 
 HEADER = "spun\toriginal\tconfidence\tcontext\tsource\n"
@@ -115,7 +115,8 @@ def test_shipped_dictionaries_load():
 # --- matching ------------------------------------------------------------------------------
 
 def make(*lines: str) -> PhraseDictionary:
-    return PhraseDictionary(parse_text("\n".join(lines), "t.tsv"))
+    # Without context-free copies: these tests are about the conditions themselves.
+    return PhraseDictionary(parse_text("\n".join(lines), "t.tsv"), relaxed_prior=None)
 
 
 def match_texts(dictionary: PhraseDictionary, text: str) -> list[tuple[int, str]]:
@@ -225,3 +226,39 @@ def test_of_several_originals_the_one_keeping_the_written_words_wins():
     originals = ["security firm", "security agency"]
     assert _best_alternative(doc, i, i + 2, originals, default_model()) == "security agency"
     assert _best_alternative(doc, i, i + 2, originals, None) == "security firm"  # no model: the first
+
+
+# --- context-free copies of context-bound one-word entries ---------------------------------
+
+def test_a_word_known_only_in_contexts_gets_a_context_free_copy():
+    entries = parse_text("\n".join([
+        entry_line("final", "last", "0.9", "after=week|month"),
+        entry_line("final", "latest", "0.95", "after=figures"),
+        entry_line("navy", "military", "0.8", "!after=blue"),      # only an exclusion: already anywhere
+        entry_line("paperwork", "documents", "0.9"),                # context-free already
+        entry_line("shut", "close", "0.1", "before=to"),            # its copy keeps the lower confidence
+        entry_line("the useless", "the dead", "0.9", "after=men"),  # a phrase: its words are its context
+        entry_line("Home", "House", "0.9", "before=White"),         # written with capitals
+    ]), "t.tsv")
+    copies = {c.spun_text: c for c in relaxed_entries(entries, prior=0.15)}
+    assert sorted(copies) == ["final", "shut"]
+    final = copies["final"]
+    assert final.originals == ("latest", "last") and final.confidence == 0.15 and final.context == ()
+    assert final.relaxed_from == "t.tsv:2" and final.rule == "t.tsv:2 (any context)"
+    assert final.as_evidence()["relaxed_from"] == "t.tsv:2" and "file" not in final.as_evidence()
+    assert copies["shut"].confidence == 0.1
+
+
+def test_the_copy_matches_outside_the_entry_s_contexts():
+    text = "the final week. a final answer"
+    bound_only = make(entry_line("final", "last", "0.9", "after=week"))
+    assert [(start, [e.confidence for e in entries]) for start, entries in matches(bound_only, text)] == [(4, [0.9])]
+    relaxed = PhraseDictionary(parse_text(entry_line("final", "last", "0.9", "after=week"), "t.tsv"))
+    assert [(start, [e.confidence for e in entries]) for start, entries in matches(relaxed, text)] == [
+        (4, [0.9, RELAXED_PRIOR]), (18, [RELAXED_PRIOR])]
+    assert len(relaxed) == 1  # the copies are not entries of the dictionary
+
+
+def matches(dictionary: PhraseDictionary, text: str) -> list[tuple[int, list]]:
+    doc = tokenize(text)
+    return [(doc.starts[m.start], m.entries) for m in dictionary.match(doc)]
