@@ -432,7 +432,8 @@ def composed_candidates(doc: Document, candidates: list[Candidate], dictionary: 
     """In a spun document only: phrases that no entry lists but that read as a
     known term once each word is swapped back as some entry swaps it
     (:mod:`repair.compose`), judged like the dictionary's own candidates."""
-    covered = {k for c in candidates for k in range(c.start, c.end)}
+    # A weak candidate (a context-free copy) does not keep a composed term out: both compete.
+    covered = {k for c in candidates if c.prior >= config.min_evidence_prior for k in range(c.start, c.end)}
     protected = doc.protected
     found = []
     if isinstance(model, _LazyModel):

@@ -77,6 +77,21 @@ def test_a_spun_paragraph_gets_the_composed_term():
     assert not any(c.rule == "model:composed" for c in off.changes)
 
 
+def test_a_context_free_copy_of_an_entry_does_not_keep_a_composed_term_out():
+    # "counterfeit" -> "fake" is known after "a" only; its context-free copy
+    # (a weak candidate) also matches "counterfeit intelligence", where the
+    # composed term competes with it and wins.
+    rows = ["spun\toriginal\tconfidence\tcontext\tsource"]
+    rows += [f"{' '.join(s)}\t{' '.join(o)}\t0.95\t\ttest" for s, o in PAIRS]
+    rows.append("counterfeit\tfake\t0.6\tbefore=a\ttest")
+    dictionary = PhraseDictionary(parse_text("\n".join(rows) + "\n", "test.tsv"))
+    text = SPUN + "The results show that counterfeit intelligence improves accuracy on all benchmarks."
+    result = repair_text(text, dictionary=dictionary)
+    assert "artificial intelligence improves" in result.text
+    assert any(c.rule == "test.tsv:7 (any context)" for c in repair_text(
+        text, dictionary=dictionary, config=RepairConfig(use_composition=False, min_proposal=0.0)).changes)
+
+
 def test_a_known_term_that_needs_fewer_swaps_is_preferred():
     # "public pursuit" is a variant of "national interest" (public for national,
     # pursuit for interest); "public interest" is a known term too and needs
