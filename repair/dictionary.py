@@ -23,6 +23,10 @@ File format (UTF-8, tab-separated, one entry a line, ``#`` starts a comment)::
   words. Entries never change text inside quotations.
 - ``source``: provenance of the entry (who or what says so).
 
+A one-word entry whose context has a positive condition (``before=``,
+``after=``) also matches everywhere else as a weak context-free copy (see
+:func:`relaxed_entries`), unless another entry lists the word without one.
+
 A header line ``spun<TAB>original<TAB>confidence<TAB>context<TAB>source`` is
 allowed. Errors name the file and line.
 """
