@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def main() -> int:
                         help="also count changes in clean text appended to a spun article (gate open)")
     parser.add_argument("--machine-prose", action="store_true",
                         help="also count changes in clean prose found on this machine (licences, Python's docs, "
-                             "/usr/share/doc)")
+                             "/usr/share/doc, manual pages)")
     parser.add_argument("--articles", default="*", metavar="GLOB",
                         help="which spun articles: globs of their names, comma-separated. Tuned on: "
                              "'0?,1?,2?,3[0-6]' (01-36). Held out: '3[7-9],40' (seed-000 swaps in new contexts), "
@@ -112,6 +113,7 @@ def main() -> int:
     if args.machine_prose:
         report_clean("clean prose on this machine (licences, Python's docs)", machine_prose(), config, args.show)
         report_clean("package documentation on this machine (/usr/share/doc)", package_docs(), config, args.show)
+        report_clean("manual pages on this machine (man1, rendered by man)", manual_pages(), config, args.show)
     return 0
 
 
@@ -229,6 +231,34 @@ def package_docs(limit: int = 400) -> list[tuple[str, str]]:
             continue
         if len(texts) >= limit:
             break
+    return texts
+
+
+def manual_pages(limit: int = 300) -> list[tuple[str, str]]:
+    """Section-1 manual pages on this machine, rendered by man(1) as plain
+    text (every k-th page in name order, up to ``limit``): terse technical
+    English of many authors, never seen while writing dictionary entries.
+    Empty where man is not installed or a page does not render."""
+    import os
+    import shutil
+    import subprocess
+
+    root = Path("/usr/share/man/man1")
+    if shutil.which("man") is None or not root.is_dir():
+        return []
+    pages = sorted(p for p in root.iterdir() if p.is_file())
+    step = max(1, len(pages) // limit)
+    env = {**os.environ, "MANWIDTH": "1000", "MAN_KEEP_FORMATTING": "", "LC_ALL": "C.UTF-8"}
+    texts = []
+    for page in pages[::step][:limit]:
+        try:
+            out = subprocess.run(["man", "-P", "cat", "-l", str(page)], capture_output=True, env=env,
+                                 timeout=10, check=False).stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        text = re.sub(".\x08", "", out)  # overstrike bold and underline, if man kept them
+        if text.strip():
+            texts.append((str(page), text))
     return texts
 
 
