@@ -40,6 +40,11 @@ class TrigramModel:
         pocketsphinx.set_loglevel("FATAL")  # it logs every load to stderr otherwise
         return cls(pocketsphinx.NGramModel.readfile(path))
 
+    def __reduce__(self):
+        # pocketsphinx's model cannot be pickled: a copy sent to another
+        # process (a Spark or Dask task holding a model) loads its own there.
+        return (TrigramModel.load, ())
+
     def logp(self, query: tuple[str, ...]) -> float:
         """Natural log P(query[0] | query[1:]); the history is most recent word first."""
         value = self._memo.get(query)

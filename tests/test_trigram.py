@@ -75,3 +75,15 @@ def test_without_pocketsphinx_there_is_no_trigram_model(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_pocketsphinx)
     assert TrigramModel.load() is None
+
+
+def test_a_model_holding_the_trigram_model_can_be_pickled(trigram):
+    # A Spark or Dask task may carry the model to another process: the copy
+    # loads pocketsphinx's model there rather than failing to pickle it.
+    import pickle
+
+    bigram = BigramModel({"the": 100, "back": 10}, {"the back": 5})
+    bigram.trigram = trigram
+    copy = pickle.loads(pickle.dumps(bigram))
+    doc = tokenize("turning its again on it")
+    assert copy.trigram.preference(doc.norms, 2, 3, ["back"]) == trigram.preference(doc.norms, 2, 3, ["back"])
