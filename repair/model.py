@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from .cache import cached, file_identity
-from .trigram import TrigramModel
+from .trigram import TrigramModel, contexts
 
 # Bigrams rarer than this are not in symspellpy's list; an absent bigram is
 # estimated as independent words, capped just below this count.
@@ -52,6 +52,7 @@ class BigramModel:
         # A trigram model that context_preference averages in (the default
         # model has one when pocketsphinx is installed; see repair.trigram).
         self.trigram: TrigramModel | None = None
+        self._preference_memo: dict[tuple, float] = {}  # context_preference with a trigram model
 
     @classmethod
     def from_files(cls, unigram_path: str, bigram_path: str) -> "BigramModel":
@@ -230,10 +231,22 @@ def context_preference(model: BigramModel, norms: list[str], i: int, j: int, can
     (natural-log likelihood ratio; > 0 favours the candidate). With a trigram
     model, the mean of its ratio and the bigram model's: on the development
     articles the mean repaired more than either alone."""
-    ratio = _bigram_preference(model, norms, i, j, candidate)
-    if model.trigram is None:
-        return ratio
-    return 0.5 * (ratio + model.trigram.preference(norms, i, j, candidate))
+    trigram = model.trigram
+    if trigram is None:
+        return _bigram_preference(model, norms, i, j, candidate)
+    # Both models see no further than the trigram's contexts, and the same
+    # phrase in the same words comes back across articles: remembered.
+    left, right = contexts(norms, i, j)
+    written = norms[i:j]
+    key = (tuple(left), tuple(written), tuple(candidate), tuple(right))
+    value = model._preference_memo.get(key)
+    if value is None:
+        if len(model._preference_memo) >= _MEMO_SIZE:
+            model._preference_memo.clear()
+        value = model._preference_memo[key] = 0.5 * (
+            _bigram_preference(model, norms, i, j, candidate)
+            + trigram.preference_between(left, written, candidate, right))
+    return value
 
 
 def _bigram_preference(model: BigramModel, norms: list[str], i: int, j: int, candidate: list[str]) -> float:

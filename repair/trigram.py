@@ -57,11 +57,14 @@ class TrigramModel:
     def preference(self, norms: list[str], i: int, j: int, candidate: list[str]) -> float:
         """log P(candidate in context) - log P(tokens [i, j) in context): the
         two words on each side, or the sentence boundary when it is nearer."""
-        left = _context(norms, i - 1, -1, "<s>")
-        right = _context(norms, j, 1, "</s>")
-        left.reverse()
+        left, right = contexts(norms, i, j)
+        return self.preference_between(left, norms[i:j], candidate, right)
+
+    def preference_between(self, left: list[str], written: list[str], candidate: list[str],
+                           right: list[str]) -> float:
+        """The same, given the contexts (see :func:`contexts`)."""
         return (self._sequence_logp(left + candidate + right, len(left))
-                - self._sequence_logp(left + norms[i:j] + right, len(left)))
+                - self._sequence_logp(left + written + right, len(left)))
 
     def _sequence_logp(self, words: list[str], start: int) -> float:
         """Sum of log P(words[k] | the two words before it) for k >= start."""
@@ -73,6 +76,14 @@ class TrigramModel:
             value = memo_get(query)
             total += logp(query) if value is None else value
         return total
+
+
+def contexts(norms: list[str], i: int, j: int) -> tuple[list[str], list[str]]:
+    """The words the model sees around tokens [i, j): up to two on each side,
+    in text order, cut at punctuation (a sentence boundary is "<s>" / "</s>")."""
+    left = _context(norms, i - 1, -1, "<s>")
+    left.reverse()
+    return left, _context(norms, j, 1, "</s>")
 
 
 def _context(norms: list[str], k: int, step: int, boundary: str) -> list[str]:

@@ -87,3 +87,27 @@ def test_a_model_holding_the_trigram_model_can_be_pickled(trigram):
     copy = pickle.loads(pickle.dumps(bigram))
     doc = tokenize("turning its again on it")
     assert copy.trigram.preference(doc.norms, 2, 3, ["back"]) == trigram.preference(doc.norms, 2, 3, ["back"])
+
+
+def test_context_preference_remembers_a_phrase_in_the_same_words(trigram):
+    # Both models look no further than the trigram's contexts: the same words
+    # around the same phrase give the same ratio, wherever they stand.
+    bigram = BigramModel({"the": 100, "back": 10, "again": 10, "its": 10}, {"its back": 5})
+    bigram.trigram = trigram
+    first = tokenize("He was turning its again on it.")
+    second = tokenize("Officials said that, turning its again on it, the")
+    i, k = first.norms.index("again"), second.norms.index("again")
+    a = context_preference(bigram, first.norms, i, i + 1, ["back"])
+    assert len(bigram._preference_memo) == 1
+    b = context_preference(bigram, second.norms, k, k + 1, ["back"])
+    assert a == b and len(bigram._preference_memo) == 1
+    fresh = BigramModel({"the": 100, "back": 10, "again": 10, "its": 10}, {"its back": 5})
+    fresh.trigram = trigram
+    assert context_preference(fresh, second.norms, k, k + 1, ["back"]) == b
+    # Words beyond the two on each side do not count; another word within them does.
+    far = tokenize("We stopped turning its again on it.").norms
+    context_preference(bigram, far, far.index("again"), far.index("again") + 1, ["back"])
+    assert len(bigram._preference_memo) == 1
+    near = tokenize("She kept its again on it.").norms
+    context_preference(bigram, near, near.index("again"), near.index("again") + 1, ["back"])
+    assert len(bigram._preference_memo) == 2
